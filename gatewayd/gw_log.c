@@ -15,6 +15,7 @@
 #include <systemd/sd-journal.h>
 #endif
 
+#include "gatewayd/gw_limits.h"
 #include "gatewayd/gw_log.h"
 
 static enum gw_log_target	log_target = GW_LOG_STDERR;
@@ -25,6 +26,18 @@ gw_log_init(enum gw_log_target target, int max_prio)
 {
 	log_target = target;
 	log_max_prio = max_prio;
+}
+
+void
+gw_log_set_level(int max_prio)
+{
+	log_max_prio = max_prio;
+}
+
+enum gw_log_target
+gw_log_target(void)
+{
+	return log_target;
 }
 
 int
@@ -51,35 +64,46 @@ gw_log_default_target(void)
 	return GW_LOG_STDERR;
 }
 
+/*
+ * Escape 'len' bytes of 'src': printable ASCII other than backslash and '"' is
+ * copied, everything else becomes \xNN. If the whole escaped string does not
+ * fit, as many whole escaped bytes as fit are kept and "..." marks the cut;
+ * an escape sequence is never split.
+ */
 const char *
 gw_esc(char *dst, size_t dstsz, const char *src, size_t len)
 {
-	size_t		 i, o = 0;
+	size_t		 i, k, o = 0, need = 0, room;
 	unsigned char	 c;
 
 	if (dstsz == 0)
 		return dst;
+	for (i = 0; i < len && need < dstsz; i++) {
+		c = (unsigned char)src[i];
+		need += (c >= 0x20 && c < 0x7f && c != '\\' && c != '"') ? 1 : 4;
+	}
+	/* Fits whole (need < dstsz leaves room for the NUL)? */
+	room = (i == len && need < dstsz) ? dstsz - 1 :
+	    (dstsz > 4 ? dstsz - 4 : 0);
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)src[i];
 		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"') {
-			if (o + 1 >= dstsz - 3)
-				goto trunc;
+			if (o + 1 > room)
+				break;
 			dst[o++] = (char)c;
 		} else {
-			if (o + 4 >= dstsz - 3)
-				goto trunc;
+			if (o + 4 > room)
+				break;
 			snprintf(dst + o, dstsz - o, "\\x%02x", c);
 			o += 4;
 		}
 	}
-	dst[o] = '\0';
-	return dst;
- trunc:
-	if (dstsz >= 4) {
-		memcpy(dst + o, "...", 3);
-		o += 3;
+	if (i < len) {
+		/* Truncated: "..." if there is room, else as many dots. */
+		for (k = 0; k < 3 && o + 1 < dstsz; k++)
+			dst[o++] = '.';
 	}
-	dst[o < dstsz ? o : dstsz - 1] = '\0';
+	dst[o] = '\0';
 	return dst;
 }
 
@@ -97,7 +121,7 @@ gw_log_impl(int prio, const char *subsys, uint64_t conn_id,
     const struct gw_log_fields *f, const char *file, int line,
     const char *func, const char *fmt, ...)
 {
-	char	msg[1024];
+	char	msg[GW_LOG_MAX_MSG];
 	va_list	ap;
 
 	if (prio > log_max_prio)

@@ -33,6 +33,9 @@ void	gw_log_init(enum gw_log_target target, int max_prio);
  * stderr. */
 enum gw_log_target gw_log_default_target(void);
 int	gw_log_level(void);
+/* Change the most verbose priority logged (config reload). */
+void	gw_log_set_level(int max_prio);
+enum gw_log_target gw_log_target(void);
 
 void	gw_log_impl(int prio, const char *subsys, uint64_t conn_id,
 	    const struct gw_log_fields *f, const char *file, int line,
