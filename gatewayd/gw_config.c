@@ -110,9 +110,11 @@ struct ctx {
 	struct gw_config	*cfg;
 	unsigned		*seen;		/* line of each conf_keys row */
 	unsigned		*peer_line;	/* header line of each peer */
-	unsigned		(*peer_seen)[2];
+	unsigned		(*peer_seen)[3];	/* lines: inbound_rate,
+						 * outbound_tunnels, any key */
 	size_t			 peer_cap;
 	char			 section[64];
+	char			 label[320];	/* "tor", "peer NAME" */
 	unsigned		 section_line;
 	int			 section_ok;	/* known section */
 	long			 cur_peer;	/* index, or -1 */
@@ -324,12 +326,13 @@ static void
 key_error(struct ctx *c, unsigned line, const struct conf_key *k,
     const char *why)
 {
+	const char	*sec = (k->flags & KF_PEER) ? c->label : k->section;
+
 	if (line == 0)
-		report(c, "%s: [%s] %s: %s", c->file, k->section, k->name,
-		    why);
+		report(c, "%s: [%s] %s: %s", c->file, sec, k->name, why);
 	else
-		report(c, "%s:%u: [%s] %s: %s", c->file, line, k->section,
-		    k->name, why);
+		report(c, "%s:%u: [%s] %s: %s", c->file, line, sec, k->name,
+		    why);
 }
 
 static char *
@@ -1297,7 +1300,7 @@ start_peer(struct ctx *c, unsigned line, char *name)
 	if ((cfg->peers[cfg->n_peers].name = xstrdup(c, name)) == NULL)
 		return;
 	c->peer_line[cfg->n_peers] = line;
-	c->peer_seen[cfg->n_peers][0] = c->peer_seen[cfg->n_peers][1] = 0;
+	memset(c->peer_seen[cfg->n_peers], 0, sizeof(c->peer_seen[0]));
 	c->cur_peer = (long)cfg->n_peers++;
 }
 
@@ -1330,6 +1333,10 @@ do_section(struct ctx *c, unsigned line, char *p)
 		arg = skip_wsm(arg);
 	}
 	snprintf(c->section, sizeof(c->section), "%s", name);
+	if (*arg != '\0')
+		snprintf(c->label, sizeof(c->label), "%s %s", name, arg);
+	else
+		snprintf(c->label, sizeof(c->label), "%s", name);
 	c->section_line = line;
 	si = section_index(name);
 	if (si < 0) {
@@ -1375,10 +1382,13 @@ split_kv(char *p, char **key, char **val, const char **why)
 	e = p;
 	p = skip_wsm(p);
 	if (*p != '=') {
+		*e = '\0';
+		*key = k;
 		*why = "expected '=' after the key";
 		return -1;
 	}
 	*e = '\0';
+	*key = k;
 	v = skip_wsm(p + 1);
 	if (*v == '"') {
 		/* Quoted: \" and \\ are the only escapes; then only a
@@ -1426,9 +1436,14 @@ do_key(struct ctx *c, unsigned line, char *p)
 	size_t			 i;
 	int			 in_peer;
 
+	key = NULL;
 	if (split_kv(p, &key, &val, &w) != 0) {
-		if (c->section[0] != '\0')
-			report(c, "%s:%u: [%s]: %s", c->file, line, c->section,
+		if (key != NULL && c->section[0] != '\0')
+			report(c, "%s:%u: [%s] %s: %s", c->file, line,
+			    c->label, gw_esc(esc, sizeof(esc), key,
+			    strlen(key)), w);
+		else if (c->section[0] != '\0')
+			report(c, "%s:%u: [%s]: %s", c->file, line, c->label,
 			    w);
 		else
 			report(c, "%s:%u: %s", c->file, line, w);
@@ -1442,6 +1457,8 @@ do_key(struct ctx *c, unsigned line, char *p)
 	if (!c->section_ok)
 		return;		/* the header was reported already */
 	in_peer = strcmp(c->section, "peer") == 0;
+	if (in_peer && c->cur_peer >= 0)
+		c->peer_seen[c->cur_peer][2] = line;	/* not "empty" */
 	for (i = 0; i < NITEMS(conf_keys); i++)
 		if (strcmp(conf_keys[i].section, c->section) == 0 &&
 		    strcmp(conf_keys[i].name, key) == 0) {
@@ -1450,7 +1467,7 @@ do_key(struct ctx *c, unsigned line, char *p)
 		}
 	if (k == NULL) {
 		report(c, "%s:%u: [%s] %s: unknown key", c->file, line,
-		    c->section, gw_esc(esc, sizeof(esc), key, strlen(key)));
+		    c->label, gw_esc(esc, sizeof(esc), key, strlen(key)));
 		return;
 	}
 	if (in_peer) {
@@ -1634,9 +1651,9 @@ check_listener_clashes(struct ctx *c)
 		for (j = 0; j < i && j < 6; j++) {
 			if (!addr_clash(l[i].a, l[j].a))
 				continue;
-			/* Report at whichever of the two is in the file,
-			 * preferring the later key. */
-			if (seen(c, l[i].sec, l[i].name) || !seen(c, l[j].sec,
+			/* Report at the later of the two lines (a key
+			 * not in the file counts as line 0). */
+			if (seen(c, l[i].sec, l[i].name) >= seen(c, l[j].sec,
 			    l[j].name))
 				xerr(c, l[i].sec, l[i].name, "%s is also "
 				    "[%s] %s", gw_addr_fmt(l[i].a, buf,
@@ -1725,6 +1742,8 @@ check_contradictions(struct ctx *c)
 		    "password_file", "set, but auth = %s does not use it",
 		    enum_str(auth_names, (int)cfg->tor_auth));
 	if (cfg->tor_password_file != NULL && cfg->tor_password == NULL &&
+	    (cfg->tor_auth == GW_TOR_AUTH_PASSWORD ||
+	    cfg->tor_auth == GW_TOR_AUTH_AUTO) &&
 	    !(c->flags & GW_CONF_F_NOFILES)) {
 		char	why[300];
 
@@ -1759,7 +1778,7 @@ check_contradictions(struct ctx *c)
 
 	/* TLS. */
 	if ((cfg->tls_cert == NULL) != (cfg->tls_key == NULL))
-		xerr(c, "inbound", cfg->tls_cert ? "tls_key" : "tls_cert",
+		xerr(c, "inbound", cfg->tls_cert ? "tls_cert" : "tls_key",
 		    "tls_cert and tls_key must be set together");
 
 	/* Proxies. */
@@ -1774,8 +1793,7 @@ check_contradictions(struct ctx *c)
 				xerr(c, "policy", "deny", "\"%s\" is also in "
 				    "allow", cfg->deny[j]);
 	for (i = 0; i < cfg->n_peers; i++)
-		if (!cfg->peers[i].has_inbound_rate &&
-		    !cfg->peers[i].has_outbound_tunnels)
+		if (c->peer_seen[i][2] == 0)
 			report(c, "%s:%u: [peer %s]: section sets nothing "
 			    "(expected inbound_rate or outbound_tunnels)",
 			    c->file, c->peer_line[i], cfg->peers[i].name);
