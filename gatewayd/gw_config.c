@@ -1116,7 +1116,9 @@ set_value(struct ctx *c, const struct conf_key *k, void *base, char *v,
 			snprintf(why, whysz, "path too long");
 			return -1;
 		}
-		/* FALLTHROUGH */
+		wipe_free(*(char **)dst);
+		*(char **)dst = xstrdup(c, v);
+		return 0;
 	case KT_STRING:
 	case KT_SECRET:
 	case KT_SERVERNAME:
