@@ -22,6 +22,15 @@ struct gw_notify {
 	uint64_t	 wd_usec;
 };
 
+/* A STATUS= value is one line: newlines would start new assignments. */
+static void
+one_line(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '\n' || *s == '\r')
+			*s = ' ';
+}
+
 static void
 notify(const char *state)
 {
@@ -36,6 +45,7 @@ notify(const char *state)
 #endif
 }
 
+#ifdef HAVE_SYSTEMD
 static void
 watchdog_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -44,6 +54,7 @@ watchdog_cb(evutil_socket_t fd, short what, void *arg)
 	(void)arg;
 	notify("WATCHDOG=1");
 }
+#endif
 
 struct gw_notify *
 gw_notify_new(struct event_base *base)
@@ -104,6 +115,7 @@ gw_notify_ready(struct gw_notify *n, const char *status)
 	(void)n;
 	if (status != NULL) {
 		snprintf(buf, sizeof(buf), "READY=1\nSTATUS=%s", status);
+		one_line(buf + 15);
 		notify(buf);
 	} else
 		notify("READY=1");
@@ -121,6 +133,7 @@ gw_notify_status(struct gw_notify *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(buf + o, sizeof(buf) - (size_t)o, fmt, ap);
 	va_end(ap);
+	one_line(buf + o);
 	notify(buf);
 }
 

@@ -277,9 +277,9 @@ START_TEST(test_notify_messages)
 	gw_notify_ready(n, "serving");
 	ck_assert_int_gt(manager_recv(&m), 0);
 	ck_assert_str_eq(m.last, "READY=1\nSTATUS=serving");
-	gw_notify_status(n, "bootstrap %d%%", 45);
+	gw_notify_status(n, "bootstrap %d%%\nREADY=1", 45);
 	ck_assert_int_gt(manager_recv(&m), 0);
-	ck_assert_str_eq(m.last, "STATUS=bootstrap 45%");
+	ck_assert_str_eq(m.last, "STATUS=bootstrap 45% READY=1");
 	gw_notify_reloading(n);
 	ck_assert_int_gt(manager_recv(&m), 0);
 	ck_assert_ptr_nonnull(strstr(m.last, "RELOADING=1\nMONOTONIC_USEC="));
