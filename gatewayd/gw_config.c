@@ -152,18 +152,22 @@ static const struct enum_name level_names[] = {
  */
 static const struct conf_key conf_keys[] = {
 	{ "onionfed", "mode", KT_ENUM, O(mode), 0, 0, 0, "onion-only", 0,
-	    mode_names, NULL, "onion-only | dual" },
+	    mode_names, NULL, "the deployment: onion-only (no public address; every "
+	    "peer through Tor) or dual (a clearnet server that also federates "
+	    "with onions)" },
 	{ "onionfed", "server_name", KT_SERVERNAME, O(server_name), 0, 0, 0,
 	    NULL, KF_EMPTY_OK, NULL, v_server_name,
 	    "our Matrix server name; checked against the onion key" },
 	{ "onionfed", "log_level", KT_ENUM, O(log_level), 0, 0, 0, "info", 0,
-	    level_names, NULL, "err | warning | notice | info | debug" },
+	    level_names, NULL, "the most verbose priority logged (onionfedd -d: "
+	    "debug)" },
 
 	{ "tor", "control", KT_ADDR, O(tor_control), 0, 0, 0,
 	    "unix:/run/tor/control", KF_ADDR_UNIX, NULL, NULL,
 	    "tor control port: unix:/path or host:port" },
 	{ "tor", "auth", KT_ENUM, O(tor_auth), 0, 0, 0, "auto", 0, auth_names,
-	    NULL, "auto | safecookie | cookie | password | none" },
+	    NULL, "how to authenticate to the control port; auto: the best "
+	    "method tor offers" },
 	{ "tor", "password", KT_SECRET, O(tor_password), 0, 0, 0, NULL,
 	    KF_EMPTY_OK, NULL, NULL, "control port password (auth = password)" },
 	{ "tor", "password_file", KT_PATH, O(tor_password_file), 0, 0, 0, NULL,
@@ -176,7 +180,8 @@ static const struct conf_key conf_keys[] = {
 	{ "tor", "onion_ports", KT_PORTS, O(onion_ports), 0, 1, 65535, "8448",
 	    0, NULL, NULL, "virtual ports of the onion; 443 answers .well-known" },
 	{ "tor", "pow_defenses", KT_ENUM, O(pow_defenses), 0, 0, 0, "auto", 0,
-	    pow_names, NULL, "auto | yes | no: onion service PoW defences" },
+	    pow_names, NULL, "onion service proof-of-work defences (tor >= "
+	    "0.4.9.2); auto: on where tor supports them" },
 	{ "tor", "pow_queue_rate", KT_UINT, O(pow_queue_rate), 0, 1, 1000000,
 	    "250", 0, NULL, NULL, "PoW queue rate (requests/s)" },
 	{ "tor", "pow_queue_burst", KT_UINT, O(pow_queue_burst), 0, 1,
@@ -214,7 +219,8 @@ static const struct conf_key conf_keys[] = {
 	    "127.0.0.1:1080", KF_EMPTY_OK | KF_ADDR_UNIX, NULL, NULL,
 	    "SOCKS5 proxy for the homeserver; empty: off" },
 	{ "outbound", "clearnet", KT_ENUM, O(clearnet), 0, 0, 0, NULL, 0,
-	    clearnet_names, NULL, "direct | tor | deny (onion-only: tor)" },
+	    clearnet_names, NULL, "how clearnet destinations are reached "
+	    "(mode = onion-only refuses direct)" },
 	{ "outbound", "proxy_auth", KT_PROXYAUTH, O(proxy_user), 0, 0, 0, NULL,
 	    KF_EMPTY_OK, NULL, NULL,
 	    "user:password, or /path of a file holding it" },
@@ -2066,4 +2072,192 @@ gw_config_summary(const struct gw_config *cfg, FILE *fp)
 	    cfg->admin_socket ? cfg->admin_socket : "off",
 	    cfg->metrics_listen.kind ? gw_addr_fmt(&cfg->metrics_listen, b,
 	    sizeof(b)) : "off");
+}
+
+/* ---- documentation from the table ------------------------------------ */
+
+/* Derived defaults, described (the table has def == NULL for them). */
+static const struct {
+	const char	*section, *name, *text;
+} derived_doc[] = {
+	{ "onionfed", "server_name", "none (taken from the onion key)" },
+	{ "outbound", "clearnet", "tor with mode = onion-only, direct with "
+	    "mode = dual" },
+	{ "policy", "allow_onion_peers", "yes with mode = onion-only, no "
+	    "with mode = dual" },
+	{ "policy", "allow_clearnet_peers", "yes; no with clearnet = deny" },
+	{ "inbound", "well_known_listen", "127.0.0.1:8450 when onion_ports "
+	    "has 443, else none" },
+	{ "inbound", "upstream", "none: required" },
+	{ "peer", "inbound_rate", "[policy] inbound_rate" },
+	{ "peer", "outbound_tunnels", "[policy] outbound_tunnels" },
+};
+
+static void
+man_text(FILE *fp, const char *s)
+{
+	/* Escape roff: backslash, and a leading '.' or '\''. */
+	if (*s == '.' || *s == '\'')
+		fputs("\\&", fp);
+	for (; *s != '\0'; s++) {
+		if (*s == '\\')
+			fputs("\\e", fp);
+		else if (*s == '-')
+			fputs("\\-", fp);
+		else
+			fputc(*s, fp);
+	}
+}
+
+static void
+man_type(FILE *fp, const struct conf_key *k)
+{
+	const struct enum_name	*e;
+
+	switch (k->type) {
+	case KT_BOOL:
+		fputs("yes | no", fp);
+		break;
+	case KT_UINT:
+		fprintf(fp, "\\fIN\\fR (%llu to %llu)", k->min, k->max);
+		break;
+	case KT_SIZE:
+		fprintf(fp, "\\fISIZE\\fR (%llu to %llu bytes)", k->min, k->max);
+		break;
+	case KT_DURATION:
+		fprintf(fp, "\\fIDURATION\\fR (%llus to %llus)", k->min / 1000,
+		    k->max / 1000);
+		break;
+	case KT_ENUM:
+		for (e = k->enums; e->name != NULL; e++) {
+			fprintf(fp, "%s\\fB", e == k->enums ? "" : " | ");
+			man_text(fp, e->name);
+			fputs("\\fR", fp);
+		}
+		break;
+	case KT_STRING:
+	case KT_SECRET:
+		fputs("\\fISTRING\\fR", fp);
+		break;
+	case KT_PATH:
+		fputs("\\fI/PATH\\fR", fp);
+		break;
+	case KT_ADDR:
+		fputs((k->flags & KF_ADDR_UNIX) ? "\\fIIP\\fR:\\fIPORT\\fR | "
+		    "unix:\\fI/PATH\\fR" : "\\fIIP\\fR:\\fIPORT\\fR", fp);
+		break;
+	case KT_RATE:
+		fputs("\\fIRATE\\fR", fp);
+		break;
+	case KT_LIST:
+		fputs("\\fIPATTERN\\fR[, \\fIPATTERN\\fR ...]", fp);
+		break;
+	case KT_PORTS:
+		fputs("\\fIPORT\\fR[ \\fIPORT\\fR ...]", fp);
+		break;
+	case KT_UPSTREAM:
+		fputs("http://\\fIHOST\\fR[:\\fIPORT\\fR] | unix:\\fI/PATH\\fR",
+		    fp);
+		break;
+	case KT_PROXYAUTH:
+		fputs("\\fIUSER\\fR:\\fIPASSWORD\\fR | \\fI/PATH\\fR", fp);
+		break;
+	case KT_SERVERNAME:
+		fputs("\\fINAME\\fR[:\\fIPORT\\fR]", fp);
+		break;
+	}
+}
+
+void
+gw_config_write_man(FILE *fp)
+{
+	const char	*last = "";
+	size_t		 i, j;
+
+	fprintf(fp, ".\\\" Generated by 'onionfedctl config-man' from the "
+	    "option table in gatewayd/gw_config.c.\n"
+	    ".TH ONIONFED.CONF 5 \"\" \"onionfed %s\" \"File Formats\"\n"
+	    ".SH NAME\nonionfed.conf \\- configuration of onionfedd\n"
+	    ".SH SYNOPSIS\n%s/onionfed/onionfed.conf\n"
+	    ".SH DESCRIPTION\n"
+	    "An INI file: \\fB[section]\\fR headers, \\fIkey\\fR = "
+	    "\\fIvalue\\fR lines, comments on lines of their own starting "
+	    "with \\fB#\\fR or \\fB;\\fR, and a \\fB#\\fR comment after a "
+	    "value when it follows whitespace. A value in double quotes may "
+	    "hold \\fB#\\fR; inside quotes \\e\" and \\e\\e are the escapes.\n"
+	    ".PP\n"
+	    "Every key is optional except \\fB[inbound] upstream\\fR. A key "
+	    "may appear once (\\fBallow\\fR and \\fBdeny\\fR accumulate). "
+	    "Every error is reported as \\fIFILE\\fR:\\fILINE\\fR: "
+	    "[\\fIsection\\fR] \\fIkey\\fR: \\fIreason\\fR, and a file with "
+	    "any error is not applied: \\fBonionfedd \\-\\-check\\fR exits "
+	    "78, a start fails, a reload (SIGHUP) keeps the running "
+	    "configuration. Lines are at most %d bytes, files at most %d "
+	    "bytes.\n"
+	    ".PP\n"
+	    "\\fIDURATION\\fR: 500ms, 30s, 5m, 1h (a bare number is seconds). "
+	    "\\fISIZE\\fR: 65536, 64k, 16M, 1G. \\fIRATE\\fR: \"\\fIN\\fR/s "
+	    "[burst \\fIB\\fR][, max \\fIM\\fR]\" (also /m, /h), \"max "
+	    "\\fIM\\fR\" or \"none\"; burst defaults to the rate per second, "
+	    "max is concurrent tunnels. \\fIIP\\fR is numeric "
+	    "(\\fB[::1]\\fR for IPv6): onionfedd never resolves names it "
+	    "listens on or connects to, except the upstream. \\fIPATTERN\\fR "
+	    "is a server name, \\fB*.\\fR\\fIsuffix\\fR or \\fB*\\fR.\n",
+	    PACKAGE_VERSION, SYSCONFDIR, GW_CONF_MAX_LINE, GW_CONF_MAX_FILE);
+	fputs(".SH KEYS\n", fp);
+	for (i = 0; i < NITEMS(conf_keys); i++) {
+		const struct conf_key	*k = &conf_keys[i];
+
+		if (strcmp(k->section, last) != 0) {
+			if (strcmp(k->section, "peer") == 0)
+				fputs(".SS [peer \\fINAME\\fR]\nOverrides for "
+				    "one server name or \\fB*.\\fR\\fIsuffix"
+				    "\\fR.\n", fp);
+			else
+				fprintf(fp, ".SS [%s]\n", k->section);
+			last = k->section;
+		}
+		fputs(".TP\n\\fB", fp);
+		man_text(fp, k->name);
+		fputs("\\fR = ", fp);
+		man_type(fp, k);
+		fputs("\n", fp);
+		man_text(fp, k->help);
+		fputs(".\nDefault: ", fp);
+		if (k->def != NULL && *k->def != '\0')
+			man_text(fp, k->def);
+		else {
+			for (j = 0; j < NITEMS(derived_doc); j++)
+				if (strcmp(derived_doc[j].section,
+				    k->section) == 0 &&
+				    strcmp(derived_doc[j].name, k->name) == 0)
+					break;
+			man_text(fp, j < NITEMS(derived_doc) ?
+			    derived_doc[j].text : "none");
+		}
+		fputs(".\n", fp);
+	}
+	fputs(".SH CONTRADICTIONS\n"
+	    "These combinations are errors, reported at the line of the "
+	    "key that was set:\n"
+	    ".IP \\(bu 2\nmode = onion-only with clearnet = direct, "
+	    "allow_onion_peers = no, clearnet_listen, or a server_name that "
+	    "is not an .onion name.\n"
+	    ".IP \\(bu 2\nclearnet = deny with allow_clearnet_peers = yes; "
+	    "allow_onion_peers and allow_clearnet_peers both no.\n"
+	    ".IP \\(bu 2\nauth = password without password or password_file; "
+	    "both of those; either with auth = safecookie, cookie or none.\n"
+	    ".IP \\(bu 2\nconnect_listen or socks_listen beyond loopback "
+	    "without allow_nonloopback = yes and proxy_auth.\n"
+	    ".IP \\(bu 2\nonion_listen or well_known_listen beyond loopback; "
+	    "well_known_listen without 443 in onion_ports; onion_ports "
+	    "with 443 only.\n"
+	    ".IP \\(bu 2\npow_queue_rate or pow_queue_burst with "
+	    "pow_defenses = no; tls_cert without tls_key or the reverse.\n"
+	    ".IP \\(bu 2\ntwo listeners on one address, or a listener on "
+	    "tor's SOCKS or control port or on the upstream; a name both in "
+	    "allow and deny.\n", fp);
+	fprintf(fp, ".SH FILES\n%s/onionfed/onionfed.conf\n"
+	    ".SH SEE ALSO\n\\fBonionfedd\\fR(8), \\fBonionfedctl\\fR(8), "
+	    "\\fBtor\\fR(1)\n", SYSCONFDIR);
 }
