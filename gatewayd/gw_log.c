@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #ifdef HAVE_SYSTEMD
 #define SD_JOURNAL_SUPPRESS_LOCATION	/* we pass CODE_* ourselves */
@@ -20,12 +22,19 @@
 
 static enum gw_log_target	log_target = GW_LOG_STDERR;
 static int			log_max_prio = LOG_INFO;
+static int			journal_ok;
+
+#define JOURNAL_SOCKET	"/run/systemd/journal/socket"
 
 void
 gw_log_init(enum gw_log_target target, int max_prio)
 {
 	log_target = target;
 	log_max_prio = max_prio;
+	/* sd_journal_send() drops records silently when journald is not
+	 * there; then stderr is the better place for them. */
+	journal_ok = target == GW_LOG_JOURNAL &&
+	    access(JOURNAL_SOCKET, F_OK) == 0;
 }
 
 void
@@ -116,61 +125,116 @@ prio_name(int prio)
 	return (prio >= 0 && prio <= 7) ? names[prio] : "?";
 }
 
+#ifdef HAVE_SYSTEMD
+/* Append "NAME=value" to iov[*n] using 'buf' (a slot of 'slots'). Fields
+ * whose value is NULL are left out rather than sent empty. */
+static void
+jfield(struct iovec *iov, int *n, char (*slots)[GW_LOG_MAX_MSG + 32],
+    const char *name, const char *value)
+{
+	int	len;
+
+	if (value == NULL)
+		return;
+	len = snprintf(slots[*n], sizeof(slots[0]), "%s=%s", name, value);
+	if (len < 0)
+		return;
+	if ((size_t)len >= sizeof(slots[0]))
+		len = (int)sizeof(slots[0]) - 1;
+	iov[*n].iov_base = slots[*n];
+	iov[*n].iov_len = (size_t)len;
+	(*n)++;
+}
+
+static int
+journal_send(int prio, const char *subsys, uint64_t conn_id,
+    const struct gw_log_fields *f, const char *file, int line,
+    const char *func, const char *msg)
+{
+	static char	slots[13][GW_LOG_MAX_MSG + 32];	/* one thread */
+	struct iovec	iov[13];
+	char		num[32], cid[32], ln[16];
+	int		n = 0;
+
+	snprintf(num, sizeof(num), "%d", prio);
+	snprintf(cid, sizeof(cid), "%016" PRIx64, conn_id);
+	snprintf(ln, sizeof(ln), "%d", line);
+	jfield(iov, &n, slots, "MESSAGE", msg);
+	jfield(iov, &n, slots, "PRIORITY", num);
+	jfield(iov, &n, slots, "SYSLOG_IDENTIFIER", "onionfedd");
+	jfield(iov, &n, slots, "ONIONFED_SUBSYS", subsys);
+	if (conn_id != 0)
+		jfield(iov, &n, slots, "ONIONFED_CONN_ID", cid);
+	if (f != NULL) {
+		jfield(iov, &n, slots, "MESSAGE_ID", f->msgid);
+		jfield(iov, &n, slots, "ONIONFED_PEER", f->peer);
+		jfield(iov, &n, slots, "ONIONFED_DIRECTION", f->direction);
+		jfield(iov, &n, slots, "ONIONFED_ONION", f->onion);
+		jfield(iov, &n, slots, "ONIONFED_REASON", f->reason);
+	}
+	jfield(iov, &n, slots, "CODE_FILE", file);
+	jfield(iov, &n, slots, "CODE_LINE", ln);
+	jfield(iov, &n, slots, "CODE_FUNC", func);
+	return sd_journal_sendv(iov, n);
+}
+#endif
+
+static void
+suffix(char *out, size_t outsz, int *o, const char *name, const char *v)
+{
+	int	w;
+
+	if (v == NULL || *o < 0 || (size_t)*o >= outsz)
+		return;
+	w = snprintf(out + *o, outsz - (size_t)*o, " %s=%s", name, v);
+	if (w > 0)
+		*o += w;
+}
+
 void
 gw_log_impl(int prio, const char *subsys, uint64_t conn_id,
     const struct gw_log_fields *f, const char *file, int line,
     const char *func, const char *fmt, ...)
 {
-	char	msg[GW_LOG_MAX_MSG];
+	char	msg[GW_LOG_MAX_MSG], out[GW_LOG_MAX_MSG + 512], *p;
 	va_list	ap;
+	int	o;
 
 	if (prio > log_max_prio)
 		return;
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);	/* truncation is ok */
 	va_end(ap);
+	/* A record is one line whatever a caller forgot to escape. */
+	for (p = msg; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\t')
+			*p = '?';
 #ifdef HAVE_SYSTEMD
-	if (log_target == GW_LOG_JOURNAL) {
-		static const struct gw_log_fields none;
-
-		if (f == NULL)
-			f = &none;
-		/* Empty values are fine for journald; keep the call flat. */
-		sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", prio,
-		    "SYSLOG_IDENTIFIER=onionfedd",
-		    "ONIONFED_SUBSYS=%s", subsys,
-		    "ONIONFED_CONN_ID=%016" PRIx64, conn_id,
-		    "MESSAGE_ID=%s", f->msgid ? f->msgid : "",
-		    "ONIONFED_PEER=%s", f->peer ? f->peer : "",
-		    "ONIONFED_DIRECTION=%s", f->direction ? f->direction : "",
-		    "ONIONFED_ONION=%s", f->onion ? f->onion : "",
-		    "ONIONFED_REASON=%s", f->reason ? f->reason : "",
-		    "CODE_FILE=%s", file, "CODE_LINE=%d", line,
-		    "CODE_FUNC=%s", func, NULL);
+	if (log_target == GW_LOG_JOURNAL && journal_ok && journal_send(prio, subsys,
+	    conn_id, f, file, line, func, msg) >= 0)
 		return;
-	}
+	/* Not journald, or journald unreachable: one line on stderr. */
 #else
 	(void)file;
 	(void)line;
 	(void)func;
 #endif
-	if (conn_id != 0)
-		fprintf(stderr, "onionfedd[%s] %s %016" PRIx64 " %s", subsys,
-		    prio_name(prio), conn_id, msg);
-	else
-		fprintf(stderr, "onionfedd[%s] %s %s", subsys, prio_name(prio),
-		    msg);
+	/* One write per record so concurrent writers do not interleave. */
+	o = conn_id != 0 ?
+	    snprintf(out, sizeof(out), "onionfedd[%s] %s %016" PRIx64 " %s",
+	    subsys, prio_name(prio), conn_id, msg) :
+	    snprintf(out, sizeof(out), "onionfedd[%s] %s %s", subsys,
+	    prio_name(prio), msg);
 	if (f != NULL) {
-		if (f->peer)
-			fprintf(stderr, " peer=%s", f->peer);
-		if (f->direction)
-			fprintf(stderr, " direction=%s", f->direction);
-		if (f->onion)
-			fprintf(stderr, " onion=%s", f->onion);
-		if (f->reason)
-			fprintf(stderr, " reason=%s", f->reason);
-		if (f->msgid)
-			fprintf(stderr, " msgid=%s", f->msgid);
+		suffix(out, sizeof(out), &o, "peer", f->peer);
+		suffix(out, sizeof(out), &o, "direction", f->direction);
+		suffix(out, sizeof(out), &o, "onion", f->onion);
+		suffix(out, sizeof(out), &o, "reason", f->reason);
+		suffix(out, sizeof(out), &o, "msgid", f->msgid);
 	}
-	fputc('\n', stderr);
+	if (o < 0 || (size_t)o >= sizeof(out) - 1)
+		o = (int)sizeof(out) - 2;
+	out[o++] = '\n';
+	out[o] = '\0';
+	fputs(out, stderr);
 }

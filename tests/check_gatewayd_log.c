@@ -102,6 +102,38 @@ START_TEST(test_stderr_truncates)
 }
 END_TEST
 
+START_TEST(test_stderr_one_line)
+{
+	gw_log_init(GW_LOG_STDERR, LOG_INFO);
+	capture_start();
+	GW_LOG(LOG_ERR, "main", 0, "a\nb\rc\td\x1b[0m");
+	ck_assert_str_eq(capture_end(), "onionfedd[main] err a?b?c\td?[0m\n");
+}
+END_TEST
+
+#ifdef HAVE_SYSTEMD
+START_TEST(test_journal_target)
+{
+	struct gw_log_fields	 f = { .msgid = GW_MSGID_START };
+	const char		*out;
+	int			 have_journald;
+
+	have_journald = access("/run/systemd/journal/socket", F_OK) == 0;
+	gw_log_init(GW_LOG_JOURNAL, LOG_INFO);
+	ck_assert_int_eq(gw_log_target(), GW_LOG_JOURNAL);
+	capture_start();
+	GW_LOGF(LOG_NOTICE, "test", 0, &f, "journal or fallback");
+	out = capture_end();
+	gw_log_init(GW_LOG_STDERR, LOG_INFO);
+	if (have_journald)	/* the entry went to the journal */
+		ck_assert_str_eq(out, "");
+	else			/* journald unreachable: not lost */
+		ck_assert_str_eq(out, "onionfedd[test] notice journal or "
+		    "fallback msgid=" GW_MSGID_START "\n");
+}
+END_TEST
+#endif
+
 /* ---- gw_esc ---------------------------------------------------------- */
 
 #define S(s)	(s), sizeof(s) - 1
@@ -389,6 +421,10 @@ gw_log_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_stderr_format);
 	tcase_add_test(tc, test_stderr_truncates);
+	tcase_add_test(tc, test_stderr_one_line);
+#ifdef HAVE_SYSTEMD
+	tcase_add_test(tc, test_journal_target);
+#endif
 	tcase_add_loop_test(tc, test_esc, 0, (int)NITEMS(esc_cases));
 	tcase_add_test(tc, test_esc_zero);
 	tcase_add_test(tc, test_msgids);
