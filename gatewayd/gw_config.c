@@ -158,6 +158,10 @@ static const struct conf_key conf_keys[] = {
 	{ "onionfed", "server_name", KT_SERVERNAME, O(server_name), 0, 0, 0,
 	    NULL, KF_EMPTY_OK, NULL, v_server_name,
 	    "our Matrix server name; checked against the onion key" },
+	{ "onionfed", "state_dir", KT_PATH, O(state_dir), 0, 0, 0,
+	    LOCALSTATEDIR "/lib/onionfed", 0, NULL, NULL,
+	    "onionfedd's own files (a TLS certificate made for the onion "
+	    "name)" },
 	{ "onionfed", "log_level", KT_ENUM, O(log_level), 0, 0, 0, "info", 0,
 	    level_names, NULL, "the most verbose priority logged (onionfedd -d: "
 	    "debug)" },
@@ -196,7 +200,7 @@ static const struct conf_key conf_keys[] = {
 	    NULL, KF_EMPTY_OK, NULL, NULL, "optional public front (dual only)" },
 	{ "inbound", "upstream", KT_UPSTREAM, O(upstream), 0, 0, 0, NULL,
 	    KF_REQUIRED, NULL, NULL,
-	    "homeserver federation listener: http://host:port or unix:/path" },
+	    "homeserver federation listener: http://IP:port or unix:/path" },
 	{ "inbound", "tls_cert", KT_PATH, O(tls_cert), 0, 0, 0, NULL,
 	    KF_EMPTY_OK, NULL, NULL, "PEM certificate chain; empty: made for "
 	    "the onion name" },
@@ -531,6 +535,10 @@ gw_addr_parse(const char *s, unsigned flags, struct gw_addr *out,
 	} else {
 		const char	*q;
 
+		if (hl > 6 && strcasecmp(host + hl - 6, ".onion") == 0) {
+			*why = "an .onion name cannot be reached directly";
+			return -1;
+		}
 		if (!(flags & GW_ADDR_F_HOSTNAME)) {
 			*why = "host must be a numeric IP address (no DNS "
 			    "lookups)";
@@ -543,11 +551,6 @@ gw_addr_parse(const char *s, unsigned flags, struct gw_addr *out,
 				*why = "invalid character in host name";
 				return -1;
 			}
-		hl = strlen(host);
-		if (hl > 6 && strcasecmp(host + hl - 6, ".onion") == 0) {
-			*why = "an .onion name cannot be reached directly";
-			return -1;
-		}
 	}
 	out->kind = GW_ADDR_TCP;
 	out->port = (uint16_t)port;
@@ -1007,8 +1010,8 @@ set_upstream(struct gw_addr *a, const char *v, char *why, size_t whysz)
 	}
 	memcpy(hp, rest, n);
 	hp[n] = '\0';
-	if (gw_addr_parse(hp, GW_ADDR_F_HOSTNAME | GW_ADDR_F_NOPORT, a,
-	    &w) != 0)
+	/* Numeric only, like every address onionfedd uses: no local DNS. */
+	if (gw_addr_parse(hp, GW_ADDR_F_NOPORT, a, &w) != 0)
 		goto bad;
 	if (a->port == 0)
 		a->port = 80;
@@ -1946,6 +1949,7 @@ gw_config_free(struct gw_config *cfg)
 		return;
 	free(cfg->path);
 	free(cfg->server_name);
+	free(cfg->state_dir);
 	wipe_free(cfg->tor_password);
 	free(cfg->tor_password_file);
 	free(cfg->onion_key);
@@ -2156,7 +2160,7 @@ man_type(FILE *fp, const struct conf_key *k)
 		fputs("\\fIPORT\\fR[ \\fIPORT\\fR ...]", fp);
 		break;
 	case KT_UPSTREAM:
-		fputs("http://\\fIHOST\\fR[:\\fIPORT\\fR] | unix:\\fI/PATH\\fR",
+		fputs("http://\\fIIP\\fR[:\\fIPORT\\fR] | unix:\\fI/PATH\\fR",
 		    fp);
 		break;
 	case KT_PROXYAUTH:
@@ -2200,8 +2204,8 @@ gw_config_write_man(FILE *fp)
 	    "[burst \\fIB\\fR][, max \\fIM\\fR]\" (also /m, /h), \"max "
 	    "\\fIM\\fR\" or \"none\"; burst defaults to the rate per second, "
 	    "max is concurrent tunnels. \\fIIP\\fR is numeric "
-	    "(\\fB[::1]\\fR for IPv6): onionfedd never resolves names it "
-	    "listens on or connects to, except the upstream. \\fIPATTERN\\fR "
+	    "(\\fB[::1]\\fR for IPv6): onionfedd never resolves a name "
+	    "it listens on or connects to itself. \\fIPATTERN\\fR "
 	    "is a server name, \\fB*.\\fR\\fIsuffix\\fR or \\fB*\\fR.\n",
 	    PACKAGE_VERSION, SYSCONFDIR, GW_CONF_MAX_LINE, GW_CONF_MAX_FILE);
 	fputs(".SH KEYS\n", fp);

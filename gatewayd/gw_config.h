@@ -63,8 +63,9 @@ enum gw_addr_kind {
 
 /*
  * An endpoint. For TCP, 'host' is a numeric IPv4 or IPv6 address without
- * brackets (a hostname only for [inbound] upstream, see 'numeric'); for a
- * unix socket, 'path' is absolute.
+ * brackets (every address in the config is numeric: onionfedd does no DNS
+ * lookup of its own; 'numeric' is 0 only from gw_addr_parse() with
+ * GW_ADDR_F_HOSTNAME); for a unix socket, 'path' is absolute.
  */
 struct gw_addr {
 	enum gw_addr_kind	 kind;
@@ -102,6 +103,8 @@ struct gw_config {
 	enum gw_mode		 mode;		/* default onion-only */
 	char			*server_name;	/* NULL: taken from the onion key */
 	int			 log_level;	/* LOG_ERR..LOG_DEBUG, default info */
+	char			*state_dir;	/* default LOCALSTATEDIR/lib/onionfed
+						 * (made TLS certificate, ...) */
 
 	/* [tor] */
 	struct gw_addr		 tor_control;	/* default unix:/run/tor/control */
@@ -123,7 +126,9 @@ struct gw_config {
 	/* [inbound] */
 	struct gw_addr		 onion_listen;	/* default 127.0.0.1:8449 */
 	struct gw_addr		 clearnet_listen;	/* NONE unless set (dual) */
-	struct gw_addr		 upstream;	/* required: http://H:P | unix: */
+	struct gw_addr		 upstream;	/* required: http://IP[:PORT]
+						 * (port 80 if omitted) |
+						 * unix:/path */
 	char			*tls_cert;	/* NULL: made for the onion name */
 	char			*tls_key;	/* both set or both NULL */
 	size_t			 max_body;	/* bytes, default 16 MiB */

@@ -135,6 +135,9 @@ static const struct {
 	    "homeserver's plain-HTTP federation listener\n" },
 	{ "[inbound]\nupstream = http://abc.onion:80\n", "t.conf:2: "
 	    "[inbound] upstream: an .onion name cannot be reached directly\n" },
+	{ "[inbound]\nupstream = http://synapse:8008\n", "t.conf:2: "
+	    "[inbound] upstream: host must be a numeric IP address (no DNS "
+	    "lookups)\n" },
 	{ "[inbound]\nupstream = http://127.0.0.1:8008/_matrix\n", "t.conf:2: "
 	    "[inbound] upstream: a path after host:port is not supported\n" },
 	{ UP "[policy]\ninbound_rate = 5/q\n", "t.conf:4: [policy] "
@@ -392,6 +395,8 @@ START_TEST(test_defaults_onion_only)
 	ck_assert_ptr_nonnull(cfg->onion_key);
 	ck_assert_ptr_nonnull(strstr(cfg->onion_key, "/onionfed/onion.key"));
 	ck_assert_ptr_nonnull(cfg->admin_socket);
+	ck_assert_ptr_nonnull(cfg->state_dir);
+	ck_assert_ptr_nonnull(strstr(cfg->state_dir, "/lib/onionfed"));
 	ck_assert_ptr_null(cfg->tls_cert);
 	ck_assert_ptr_null(cfg->proxy_user);
 	ck_assert_uint_eq(cfg->n_allow + cfg->n_deny + cfg->n_peers, 0);
