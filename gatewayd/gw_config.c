@@ -1560,12 +1560,13 @@ parse_lines(struct ctx *c, const char *buf, size_t len)
 		else
 			do_key(c, lineno, p);
 		if (c->nomem)
-			return;
+			break;
  next:
 		if (nl == NULL)
 			break;
 		s = nl + 1;
 	}
+	wipe(line, sizeof(line));	/* it may have held a password */
 }
 
 /* ---- defaults and cross-key checks ----------------------------------- */
@@ -1696,6 +1697,24 @@ check_proxy_exposure(struct ctx *c, const char *name,
 }
 
 static void
+check_readable(struct ctx *c, const char *name, const char *path)
+{
+	struct stat	st;
+	int		fd;
+
+	if (path == NULL)
+		return;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		xerr(c, "inbound", name, "cannot open %s: %s", path,
+		    strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
+		xerr(c, "inbound", name, "%s is not a regular file", path);
+	close(fd);
+}
+
+static void
 check_contradictions(struct ctx *c)
 {
 	struct gw_config	*cfg = c->cfg;
@@ -1791,6 +1810,12 @@ check_contradictions(struct ctx *c)
 	if ((cfg->tls_cert == NULL) != (cfg->tls_key == NULL))
 		xerr(c, "inbound", cfg->tls_cert ? "tls_cert" : "tls_key",
 		    "tls_cert and tls_key must be set together");
+	if (!(c->flags & GW_CONF_F_NOFILES) && cfg->tls_cert != NULL &&
+	    cfg->tls_key != NULL) {
+		/* A typo in a path shows at --check, not at the first peer. */
+		check_readable(c, "tls_cert", cfg->tls_cert);
+		check_readable(c, "tls_key", cfg->tls_key);
+	}
 
 	/* Proxies. */
 	check_proxy_exposure(c, "connect_listen", &cfg->connect_listen);
@@ -1927,6 +1952,7 @@ gw_config_load(const char *path, unsigned flags, gw_config_error_cb *cb,
 	close(fd);
 	fd = -1;
 	r = gw_config_load_buf(path, buf, len, flags, cb, arg, out);
+	wipe(buf, len);			/* it may hold a password */
 	free(buf);
 	return r;
  ioerr:

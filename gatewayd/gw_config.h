@@ -178,8 +178,9 @@ struct gw_config {
 };
 
 /* Flags for gw_config_load*(). */
-#define GW_CONF_F_NOFILES	0x01	/* do not read password_file or a
-					 * proxy_auth file (fuzzing, tests) */
+#define GW_CONF_F_NOFILES	0x01	/* open no file the config names
+					 * (password_file, a proxy_auth file,
+					 * tls_cert/tls_key): fuzzing, tests */
 
 /* Called once per error with "FILE:LINE: [section] key: reason" (no
  * newline). At most GW_CONF_MAX_ERRORS calls, then one "too many errors". */

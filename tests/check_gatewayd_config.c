@@ -696,6 +696,46 @@ START_TEST(test_secret_files)
 }
 END_TEST
 
+START_TEST(test_tls_files)
+{
+	struct gw_config	*cfg = NULL;
+	struct errs		 e;
+	char			 text[512], want[512];
+	char			 cert[64];
+	int			 rc;
+
+	snprintf(cert, sizeof(cert), "%s", write_tmp("-----BEGIN\n"));
+	snprintf(text, sizeof(text), UP "tls_cert = %s\ntls_key = %s\n", cert,
+	    cert);
+	memset(&e, 0, sizeof(e));
+	rc = gw_config_load_buf("t.conf", text, strlen(text), 0, collect, &e,
+	    &cfg);
+	ck_assert_msg(rc == 0, "%s", e.buf);
+	gw_config_free(cfg);
+
+	snprintf(text, sizeof(text), UP "tls_cert = %s\ntls_key = /tmp\n",
+	    cert);
+	memset(&e, 0, sizeof(e));
+	rc = gw_config_load_buf("t.conf", text, strlen(text), 0, collect, &e,
+	    &cfg);
+	ck_assert_int_eq(rc, GW_CONF_ERR_INVALID);
+	ck_assert_str_eq(e.buf, "t.conf:4: [inbound] tls_key: /tmp is not a "
+	    "regular file\n");
+	unlink(cert);
+
+	snprintf(text, sizeof(text), UP "tls_cert = %s\ntls_key = %s\n", cert,
+	    cert);
+	memset(&e, 0, sizeof(e));
+	rc = gw_config_load_buf("t.conf", text, strlen(text), 0, collect, &e,
+	    &cfg);
+	ck_assert_int_eq(rc, GW_CONF_ERR_INVALID);
+	snprintf(want, sizeof(want), "t.conf:3: [inbound] tls_cert: cannot "
+	    "open %s: No such file or directory\nt.conf:4: [inbound] tls_key: "
+	    "cannot open %s: No such file or directory\n", cert, cert);
+	ck_assert_str_eq(e.buf, want);
+}
+END_TEST
+
 START_TEST(test_load_file_errors)
 {
 	struct gw_config	*cfg = NULL;
@@ -871,6 +911,7 @@ gw_config_suite(void)
 	tcase_add_loop_test(tc, test_rate_parse, 0, (int)NITEMS(rate_cases));
 	tcase_add_loop_test(tc, test_addr_parse, 0, (int)NITEMS(addr_cases));
 	tcase_add_test(tc, test_secret_files);
+	tcase_add_test(tc, test_tls_files);
 	tcase_add_test(tc, test_load_file_errors);
 	suite_add_tcase(s, tc);
 
