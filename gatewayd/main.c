@@ -412,7 +412,12 @@ main(int argc, char **argv)
 		target = GW_LOG_STDERR;
 	gw_log_init(target, d.debug ? LOG_DEBUG : LOG_INFO);
 
-	r = gw_config_load(d.config_path, 0, print_error, NULL, &d.cfg);
+	/* --check talks to a person; a service start logs each error as a
+	 * journal entry with GW_MSGID_CONFIG_ERROR when journald is the
+	 * target (else the same lines on stderr). */
+	r = gw_config_load(d.config_path, 0, !check &&
+	    gw_log_target() == GW_LOG_JOURNAL ? log_error : print_error, NULL,
+	    &d.cfg);
 	if (check) {
 		if (r != 0) {
 			fprintf(stderr, "onionfedd: %s: %s\n", d.config_path,
@@ -427,8 +432,7 @@ main(int argc, char **argv)
 	if (r != 0) {
 		struct gw_log_fields f = { .msgid = GW_MSGID_CONFIG_ERROR };
 
-		/* print_error already wrote each error to stderr, which is
-		 * the journal under systemd; add one entry to alert on. */
+		/* Each error is out already; one more entry to alert on. */
 		GW_LOGF(LOG_ERR, "main", 0, &f, "%s: %s; not starting",
 		    d.config_path, gw_config_strerror(r));
 		return EX_CONFIG_;
