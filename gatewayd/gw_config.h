@@ -210,10 +210,6 @@ void		 gw_config_summary(const struct gw_config *cfg, FILE *fp);
 
 const char	*gw_config_strerror(int err);
 
-/* Write onionfed.conf(5) in roff to 'fp', generated from the option table
- * (names, types, ranges, defaults, help). */
-void		 gw_config_write_man(FILE *fp);
-
 /* Parse one address value (same syntax as the file). 'flags' are GW_ADDR_F_*.
  * Return 0 and fill *out, or -1 and set *why to a static reason. */
 #define GW_ADDR_F_UNIX		0x01	/* "unix:/path" allowed */

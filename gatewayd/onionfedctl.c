@@ -1,7 +1,6 @@
 /*
  * onionfedctl.c - the operator's command-line tool.
- * Owns: argument parsing and the offline subcommands (check-config,
- * config-man).
+ * Owns: argument parsing and the offline subcommands (check-config).
  * Never: changes the daemon's state without a subcommand that says so; the
  * online subcommands (status, reload, ...) talk to [admin] socket and are
  * added with the admin area.
@@ -28,7 +27,6 @@ usage(FILE *fp)
 	    "\n"
 	    "Commands:\n"
 	    "  check-config   validate the configuration (as onionfedd --check)\n"
-	    "  config-man     print onionfed.conf(5), made from the option table\n"
 	    "\n"
 	    "Options:\n"
 	    "  -c, --config=FILE   configuration file (default %s)\n"
@@ -102,10 +100,6 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[optind], "check-config") == 0 && optind + 1 == argc)
 		return cmd_check_config(path, quiet);
-	if (strcmp(argv[optind], "config-man") == 0 && optind + 1 == argc) {
-		gw_config_write_man(stdout);
-		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
-	}
 	fprintf(stderr, "onionfedctl: unknown command or extra argument: %s\n",
 	    argv[optind]);
 	usage(stderr);
