@@ -333,6 +333,20 @@ int		 pol_conc_release(struct pol_limiter *lim, const char *peer,
 int		 pol_limit_promote(struct pol_limiter *lim, const char *peer,
 		    size_t len, enum pol_dir dir, uint64_t now_ms);
 
+/* What the limiter holds for one (peer, direction), read-only. */
+struct pol_peer_state {
+	int		established;	/* 1 = has history */
+	uint32_t	concurrent;	/* slots held */
+	uint32_t	passes;		/* admitted requests (saturates) */
+	uint32_t	full_in_ms;	/* until its bucket is full again
+					 * (0 = full), at the latest now seen */
+};
+/* Fill *st for 'peer' and return 0, or POL_ERR_NOT_FOUND if it has no
+ * entry (never seen, or evicted). Changes nothing (not even LRU order). */
+int		 pol_limit_state(const struct pol_limiter *lim,
+		    const char *peer, size_t len, enum pol_dir dir,
+		    struct pol_peer_state *st);
+
 struct pol_limiter_stats {
 	size_t		bytes;		/* allocated at new(); never changes */
 	uint32_t	capacity;

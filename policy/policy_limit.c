@@ -604,6 +604,31 @@ pol_limit_promote(struct pol_limiter *l, const char *peer, size_t len,
 	return promote(l, i, now);
 }
 
+int
+pol_limit_state(const struct pol_limiter *l, const char *peer, size_t len,
+    enum pol_dir dir, struct pol_peer_state *st)
+{
+	const struct ent	*e;
+	uint32_t		 i;
+	uint64_t		 now;
+
+	if (l == NULL || st == NULL || (peer == NULL && len > 0) ||
+	    (unsigned)dir >= POL_NDIR)
+		return POL_ERR_INVAL;
+	memset(st, 0, sizeof(*st));
+	i = lookup(l, pol_siphash24(l->cfg.hash_key, peer, len), dir);
+	if (i == NIL)
+		return POL_ERR_NOT_FOUND;
+	e = &l->ent[i];
+	now = l->now_hw * 1000;
+	st->established = e->state == ST_EST;
+	st->concurrent = e->conc;
+	st->passes = e->passes;
+	st->full_in_ms = e->tat > now ?
+	    us_to_ms_ceil(e->tat - now, UINT32_MAX) : 0;
+	return 0;
+}
+
 void
 pol_limiter_stats(const struct pol_limiter *l, struct pol_limiter_stats *st)
 {
