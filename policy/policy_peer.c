@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -15,6 +16,17 @@
 #define ONION_VERSION		3
 #define ONION_RAW_LEN		35	/* pubkey(32) | checksum(2) | version */
 #define ONION_CSUM_PREFIX	".onion checksum"
+
+/* SHA3-256 fetched from the default provider once (an implicit fetch on
+ * every EVP_Digest() call costs more than the hash itself). */
+static EVP_MD		*sha3_md;
+static pthread_once_t	 sha3_once = PTHREAD_ONCE_INIT;
+
+static void
+sha3_fetch(void)
+{
+	sha3_md = EVP_MD_fetch(NULL, "SHA3-256", NULL);
+}
 
 static int
 onion_checksum(const uint8_t pubkey[POL_ONION_PUBKEY_LEN], uint8_t out[2])
@@ -28,8 +40,10 @@ onion_checksum(const uint8_t pubkey[POL_ONION_PUBKEY_LEN], uint8_t out[2])
 	memcpy(buf + sizeof(ONION_CSUM_PREFIX) - 1, pubkey,
 	    POL_ONION_PUBKEY_LEN);
 	buf[sizeof(buf) - 1] = ONION_VERSION;
-	if (EVP_Digest(buf, sizeof(buf), md, &mdlen, EVP_sha3_256(),
-	    NULL) != 1 || mdlen != 32)
+	if (pthread_once(&sha3_once, sha3_fetch) != 0 || sha3_md == NULL)
+		return POL_ERR_CRYPTO;
+	if (EVP_Digest(buf, sizeof(buf), md, &mdlen, sha3_md, NULL) != 1 ||
+	    mdlen != 32)
 		return POL_ERR_CRYPTO;
 	out[0] = md[0];
 	out[1] = md[1];
