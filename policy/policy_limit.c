@@ -686,15 +686,9 @@ pol_siphash24(const uint8_t key[16], const void *data, size_t len)
 		v0 ^= m;
 	}
 	b = (uint64_t)len << 56;
-	switch (left) {
-	case 7: b |= (uint64_t)p[i + 6] << 48;	/* FALLTHROUGH */
-	case 6: b |= (uint64_t)p[i + 5] << 40;	/* FALLTHROUGH */
-	case 5: b |= (uint64_t)p[i + 4] << 32;	/* FALLTHROUGH */
-	case 4: b |= (uint64_t)p[i + 3] << 24;	/* FALLTHROUGH */
-	case 3: b |= (uint64_t)p[i + 2] << 16;	/* FALLTHROUGH */
-	case 2: b |= (uint64_t)p[i + 1] << 8;	/* FALLTHROUGH */
-	case 1: b |= (uint64_t)p[i];		break;
-	case 0: break;
+	while (left > 0) {
+		left--;
+		b |= (uint64_t)p[i + left] << (8 * left);
 	}
 	v3 ^= b;
 	SIPROUND;
