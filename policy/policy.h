@@ -255,6 +255,23 @@ struct pol_limiter_cfg {
  * admission 50/s burst 500 each way; history after 16 passes over 60 s. */
 void		 pol_limiter_cfg_default(struct pol_limiter_cfg *cfg);
 
+/*
+ * The limiter. Entries are keyed by SipHash-2-4(peer key) (64 bits) and
+ * direction: two names whose hashes collide would share an entry (odds
+ * about n^2 / 2^65: ~3e-10 for 100,000 peers). Eviction rule:
+ *  - an entry holding a concurrency slot (busy) is never evicted;
+ *  - a new peer takes a free entry while fewer than probation_max peers
+ *    are on probation; otherwise it replaces an idle probation entry: the
+ *    first whose bucket is full among the POL_EVICT_SCAN least recently
+ *    used, else the least recently used; if every probation entry is busy
+ *    the peer stays untracked (admission budget only, no slot);
+ *  - a peer gaining history moves to the established part (capacity -
+ *    probation_max entries); when that is full it replaces an idle
+ *    established entry chosen the same way, and stays on probation if all
+ *    are busy.
+ * So a flood of fresh names only recycles the probation part and never
+ * evicts a peer with history. Not thread-safe: one event loop owns it.
+ */
 struct pol_limiter;	/* opaque */
 
 /*
@@ -312,10 +329,12 @@ enum pol_limit_action pol_limit_check(struct pol_limiter *lim,
 
 /*
  * Take one concurrency slot for 'peer' in 'dir' (limit rate->max_concurrent
- * or the default's). Return POL_LIMIT_PASS (then call pol_conc_release()
- * exactly once later) or POL_LIMIT_REJECT (why CONCURRENCY or TABLE_FULL;
- * nothing to release). A peer holding a slot is "busy": its entry is never
- * evicted. 'res' may be NULL.
+ * or the default's). Call it only for a request pol_limit_check() let
+ * through: it does not draw from the admission budget, and gives an
+ * untracked peer an entry. Return POL_LIMIT_PASS (then call
+ * pol_conc_release() exactly once later) or POL_LIMIT_REJECT (why
+ * CONCURRENCY or TABLE_FULL; nothing to release). A peer holding a slot is
+ * "busy": its entry is never evicted. 'res' may be NULL.
  */
 enum pol_limit_action pol_conc_acquire(struct pol_limiter *lim,
 		    const char *peer, size_t len, enum pol_dir dir,
@@ -391,7 +410,9 @@ struct pol_settings {
 	size_t		 noverrides;
 };
 
-struct pol_rules;	/* opaque, immutable once built */
+/* Opaque and immutable once built: may be shared by threads; a reload
+ * builds new rules and swaps the pointer. */
+struct pol_rules;
 
 /*
  * Build rules from *s. Return 0 and set *out, or a negative POL_ERR_* and

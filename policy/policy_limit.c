@@ -424,8 +424,8 @@ pol_limiter_free(struct pol_limiter *l)
 static uint64_t
 clock_us(struct pol_limiter *l, uint64_t now_ms, uint64_t *ms)
 {
-	if (now_ms > (UINT64_C(1) << 50))
-		now_ms = UINT64_C(1) << 50;
+	if (now_ms > POL_CLOCK_MAX_MS)
+		now_ms = POL_CLOCK_MAX_MS;
 	if (now_ms < l->now_hw)
 		now_ms = l->now_hw;
 	l->now_hw = now_ms;

@@ -6,6 +6,8 @@
 #ifndef GW_POLICY_POLICY_LIMITS_H
 #define GW_POLICY_POLICY_LIMITS_H
 
+#include <stdint.h>
+
 /* Matrix spec appendix "Server Name": dns-name = 1*255dns-char, so a host
  * is at most 255 bytes. An IPv6 literal is at most 45 chars + brackets. */
 #define POL_HOST_MAX		255
@@ -56,6 +58,10 @@
 /* retry_after_ms suggested when the concurrency cap or a full table refuses
  * (there is no bucket arithmetic to derive it from). */
 #define POL_CONC_RETRY_MS	1000u
+/* Largest now_ms the limiter believes (~126 years of uptime): keeps
+ * microsecond arithmetic far from overflow and first-seen seconds in 32
+ * bits. Larger values are clamped to it. */
+#define POL_CLOCK_MAX_MS	(UINT64_C(4000000000) * 1000)
 /* Sanity bounds on settings (pol_rate_valid). */
 #define POL_RATE_MAX_PER_SEC	1000000.0
 #define POL_RATE_MIN_PER_SEC	0.001

@@ -26,7 +26,11 @@ static const char *const b_allow[] = { "matrix.org", "*.friends.example",
 static const char *const c_allow[] = { "matrix.org" };
 static const char *const c_deny[] = { "*" };
 
-static struct pol_rules *rules[3];
+/* D: onions on, but "*.onion" denied: explicit deny beats allow too. */
+static const char *const d_allow[] = { SPEC1 ".onion" };
+static const char *const d_deny[] = { "*.onion" };
+
+static struct pol_rules *rules[4];
 
 static void
 setup_rules(void)
@@ -58,6 +62,14 @@ setup_rules(void)
 	s.deny = c_deny;
 	s.ndeny = NITEMS(c_deny);
 	ck_assert_int_eq(pol_rules_new(&s, &rules[2], err, sizeof(err)), 0);
+
+	memset(&s, 0, sizeof(s));
+	s.allow_onion_peers = 1;
+	s.allow = d_allow;
+	s.nallow = NITEMS(d_allow);
+	s.deny = d_deny;
+	s.ndeny = NITEMS(d_deny);
+	ck_assert_int_eq(pol_rules_new(&s, &rules[3], err, sizeof(err)), 0);
 }
 
 static void
@@ -65,7 +77,7 @@ teardown_rules(void)
 {
 	int	i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		pol_rules_free(rules[i]);
 		rules[i] = NULL;
 	}
@@ -119,6 +131,10 @@ static const struct {
 	{ 2, "matrix.org", POL_DENY, "denied-by-list" },
 	{ 2, SPEC3 ".onion", POL_DENY, "denied-by-list" },
 	{ 2, SPEC1_CK ".onion", POL_DENY, "invalid-onion" },
+	/* D */
+	{ 3, SPEC1 ".onion", POL_DENY, "denied-by-list" },
+	{ 3, "www." SPEC3 ".onion", POL_DENY, "denied-by-list" },
+	{ 3, "onion.example", POL_DENY, "clearnet-peers-disabled" },
 };
 
 START_TEST(test_precedence)
