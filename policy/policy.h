@@ -241,7 +241,8 @@ struct pol_limiter_cfg {
 	struct pol_rate	admission[POL_NDIR];
 	/* A probation peer gains history (and stops drawing from the
 	 * admission budget) after history_passes passed requests spread over
-	 * at least history_ms, or when the caller calls pol_limit_promote(). */
+	 * at least history_ms (1 s granularity), or when the caller calls
+	 * pol_limit_promote(). */
 	uint32_t	history_passes;	/* 0 = only pol_limit_promote() */
 	uint32_t	history_ms;
 	/* Key for the keyed hash (SipHash-2-4) of peer names, so nobody can
