@@ -214,6 +214,9 @@ enum pol_dir {
  *    a request that would need longer is rejected instead.
  *  - max_concurrent: open tunnels / in-flight requests per peer at once;
  *    0 = unlimited.
+ * DESIGN.md's config: "inbound_rate = 20/s burst 200" is rate[INBOUND] =
+ * { 20, 200, ... }; "outbound_tunnels = 10/s burst 50, max 64" is
+ * rate[OUTBOUND] = { 10, 50, ..., .max_concurrent = 64 }.
  */
 struct pol_rate {
 	double		per_sec;

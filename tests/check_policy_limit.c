@@ -520,6 +520,11 @@ START_TEST(test_churn_million)
 	rss1 = rss_kb();
 	ck_assert_int_eq(rejected, 0);
 	pol_limiter_stats(l, &st);
+	fprintf(stderr, "churn: 1000000 fresh names, table %zu bytes "
+	    "(unchanged: %s), RSS %+ld kB, %llu evictions, %u/%u tracked, "
+	    "%u with history\n", st.bytes, st.bytes == st0.bytes ? "yes" : "no",
+	    rss1 - rss0, (unsigned long long)st.evictions, st.tracked,
+	    st.capacity, st.established);
 	ck_assert_uint_eq(st.bytes, st0.bytes);
 	ck_assert_uint_le(st.tracked, st.capacity);
 	ck_assert_uint_eq(st.established, 100);
