@@ -32,8 +32,8 @@ int	torctl_onionkey_from_seed(const uint8_t seed[32],
 	    struct torctl_onionkey **out);
 
 /* Use a 64-byte expanded secret (scalar || PRF secret) as is; the scalar
- * must be clamped (low 3 bits clear, bit 254 set, bit 255 clear) or
- * TORCTL_ERR_KEY is returned. */
+ * must have its low 3 bits and bit 255 clear (as SHA-512 clamping and
+ * vanity generators leave it) or TORCTL_ERR_KEY is returned. */
 int	torctl_onionkey_from_expanded(const uint8_t sk[64],
 	    struct torctl_onionkey **out);
 
