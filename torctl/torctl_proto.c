@@ -723,3 +723,28 @@ torctl_build_add_onion(const struct torctl_onion_spec *spec, char **out)
 	}
 	return sb_finish(&b, out);
 }
+
+/* ---- ADD_ONION result (pure, so the fuzz target can reach it) ---- */
+
+int
+torctl_onion_result(const struct torctl_reply *r,
+    struct torctl_onion_result *out)
+{
+	const char	*v;
+	size_t		 len;
+
+	memset(out, 0, sizeof(*out));
+	if (torctl_reply_status(r) / 100 != 2 ||
+	    torctl_reply_get(r, "ServiceID", &v, &len) != 0 ||
+	    len == 0 || len >= sizeof(out->service_id))
+		return TORCTL_ERR_PROTO;
+	memcpy(out->service_id, v, len);
+	if (torctl_reply_get(r, "PrivateKey", &v, &len) == 0) {
+		if (len >= sizeof(out->private_key)) {
+			memset(out, 0, sizeof(*out));
+			return TORCTL_ERR_PROTO;
+		}
+		memcpy(out->private_key, v, len);
+	}
+	return 0;
+}
