@@ -53,9 +53,10 @@ print_reply(const struct torctl_reply *r)
 	const char	*l, *d;
 
 	for (i = 0; (l = torctl_reply_line(r, i, &n)) != NULL; i++) {
-		printf("%d%c%s\n", torctl_reply_status(r),
+		d = torctl_reply_data(r, i, &n);
+		printf("%d%c%s\n", torctl_reply_status(r), d != NULL ? '+' :
 		    i + 1 == torctl_reply_nlines(r) ? ' ' : '-', l);
-		if ((d = torctl_reply_data(r, i, &n)) != NULL)
+		if (d != NULL)
 			printf("%.*s\n.\n", (int)n, d);
 	}
 }
