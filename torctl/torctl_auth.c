@@ -215,12 +215,20 @@ cookie_err(struct torctl *tc, const char *path, int err)
 		snprintf(gname, sizeof(gname), "%s", gr->gr_name);
 	else
 		snprintf(gname, sizeof(gname), "%u", (unsigned)st.st_gid);
-	torctl_seterr(tc, "cannot read tor's cookie file %s: %s (running as "
-	    "uid %u (%s); the file belongs to group %s with mode %03o: add %s "
-	    "to group %s, e.g. SupplementaryGroups=%s, or set "
-	    "CookieAuthFileGroupReadable 1 in torrc)", path, strerror(err),
-	    (unsigned)geteuid(), uname, gname, (unsigned)(st.st_mode & 0777),
-	    uname, gname, gname);
+	if (st.st_mode & S_IRGRP)
+		torctl_seterr(tc, "cannot read tor's cookie file %s: %s "
+		    "(running as uid %u (%s); the file belongs to group %s "
+		    "with mode %03o: add %s to group %s, e.g. "
+		    "SupplementaryGroups=%s in the unit)", path, strerror(err),
+		    (unsigned)geteuid(), uname, gname,
+		    (unsigned)(st.st_mode & 0777), uname, gname, gname);
+	else
+		torctl_seterr(tc, "cannot read tor's cookie file %s: %s "
+		    "(running as uid %u (%s); the file belongs to group %s "
+		    "with mode %03o and is not group-readable: set "
+		    "CookieAuthFileGroupReadable 1 in torrc and add %s to group "
+		    "%s)", path, strerror(err), (unsigned)geteuid(), uname,
+		    gname, (unsigned)(st.st_mode & 0777), uname, gname);
 }
 
 static int

@@ -68,6 +68,18 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	    "cannot read tor's cookie file $T/cookiedir/control.authcookie: Permission denied (running as uid [0-9]* (nobody); the file belongs to group root" \
 	    "$T/perm.out"
 	cat "$T/perm.out"
+	# group-readable cookie (Debian: group debian-tor, mode 640): the
+	# advice is to join the group
+	chmod 640 "$T/cookiedir/control.authcookie"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    timeout 20 "$CLI" -a cookie "$CTL_PORT" info >"$T/perm2.out" 2>&1
+	check "group-readable cookie: advice names the group" grep -q \
+	    "mode 640: add nobody to group root" "$T/perm2.out"
+	# and a member of that group gets in
+	setpriv --reuid=nobody --regid=nogroup --groups=0 \
+	    timeout 20 "$CLI" -a cookie "$CTL_PORT" info >"$T/perm3.out" 2>&1
+	check "group member reads the cookie and authenticates" grep -q \
+	    "auth=cookie" "$T/perm3.out"
 else
 	run "$T/perm.out" -a cookie -c /nonexistent/cookie "$CTL_SOCK" info
 	check "missing cookie file named" grep -q \
