@@ -679,6 +679,69 @@ START_TEST(test_free_with_pending)
 }
 END_TEST
 
+static void
+close_in_cb(struct torctl *tc, int err, const struct torctl_reply *rep,
+    void *arg)
+{
+	on_cmd(tc, err, rep, arg);
+	torctl_close(tc);
+}
+
+static const struct fake_tor_step two_replies[] = {
+	{ "PROTOCOLINFO 1", PI_NULL, 0, 0 },
+	{ "AUTHENTICATE", "250 OK\r\n", 0, 0 },
+	{ "GETINFO version", VERSION_OK, 0, 0 },
+	{ "GETINFO k", "250-k=a\r\n250 OK\r\n", 0, 0 },
+	{ "GETINFO k", "250-k=b\r\n250 OK\r\n", 0, 0 },
+	{ "GETINFO k", "250-k=c\r\n250 OK\r\n", 0, 0 },
+};
+
+/* Closing from inside a reply callback, with the next replies already in
+ * our input buffer: the rest fail once with CLOSED, nothing else runs. */
+START_TEST(test_close_inside_callback)
+{
+	struct fixture	 fx;
+	const char	*keys[] = { "k" };
+
+	fx_start(&fx, two_replies, GW_NITEMS(two_replies));
+	fx_connect(&fx, 0);
+	ck_assert_int_eq(torctl_getinfo(fx.tc, keys, 1, close_in_cb, &fx.rec),
+	    0);
+	ck_assert_int_eq(torctl_getinfo(fx.tc, keys, 1, on_cmd, &fx.rec), 0);
+	ck_assert_int_eq(torctl_getinfo(fx.tc, keys, 1, on_cmd, &fx.rec), 0);
+	ck_assert(run_until(fx.base, &fx.rec.ncb, 3, 5000));
+	drain(fx.base);
+	ck_assert_int_eq(fx.rec.ncb, 3);
+	ck_assert_str_eq(fx.rec.order, "axx");
+	ck_assert_int_eq(fx.rec.cb_err[1], TORCTL_ERR_CLOSED);
+	ck_assert_int_eq(fx.rec.cb_err[2], TORCTL_ERR_CLOSED);
+	ck_assert_int_eq(fx.rec.closed_calls, 0);
+	ck_assert(!torctl_is_ready(fx.tc));
+	fx_end(&fx);
+}
+END_TEST
+
+static const struct fake_tor_step slow_auth[] = {
+	{ "PROTOCOLINFO 1", NULL, 0, FT_STALL },
+};
+
+START_TEST(test_close_while_connecting)
+{
+	struct fixture	fx;
+
+	fx_start(&fx, slow_auth, GW_NITEMS(slow_auth));
+	ck_assert_int_eq(torctl_connect(fx.tc, fx.target, on_ready, &fx.rec),
+	    0);
+	ck_assert(run_until(fx.base, &fx.rec.watchdog, 1, 50) == 0);
+	torctl_close(fx.tc);
+	ck_assert_int_eq(fx.rec.ready_done, 1);
+	ck_assert_int_eq(fx.rec.ready_err, TORCTL_ERR_CLOSED);
+	drain(fx.base);
+	ck_assert_int_eq(fx.rec.ready_done, 1);
+	fx_end(&fx);
+}
+END_TEST
+
 /* Reconnect from the closed callback, driven by the backoff helper. */
 struct reco {
 	struct fixture		*fx;
@@ -793,6 +856,8 @@ torctl_conn_suite(void)
 	tcase_add_test(tc, test_send_refusals);
 	tcase_add_test(tc, test_reply_without_command);
 	tcase_add_test(tc, test_free_with_pending);
+	tcase_add_test(tc, test_close_inside_callback);
+	tcase_add_test(tc, test_close_while_connecting);
 	tcase_add_test(tc, test_reconnect_from_closed_cb);
 	tcase_add_test(tc, test_bad_targets);
 	suite_add_tcase(s, tc);

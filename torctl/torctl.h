@@ -131,7 +131,8 @@ int		 torctl_connect(struct torctl *tc, const char *target,
 		    torctl_ready_cb *cb, void *arg);
 
 /* Close the connection; pending callbacks run once with TORCTL_ERR_CLOSED;
- * no closed_cb. The client can connect again. */
+ * no closed_cb; a connect in progress gets ready_cb(TORCTL_ERR_CLOSED).
+ * May be called from any torctl callback. The client can connect again. */
 void		 torctl_close(struct torctl *tc);
 
 /* 1 once authenticated and version-checked and not closed, else 0. */
