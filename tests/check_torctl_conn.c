@@ -350,6 +350,33 @@ START_TEST(test_oversize_line)
 }
 END_TEST
 
+static char	big_pi[TORCTL_MAX_PREAUTH_REPLY + 2048];
+
+static const struct fake_tor_step preauth_big[] = {
+	{ "PROTOCOLINFO 1", big_pi, 0, 0 },
+};
+
+/* Before authentication a reply may not exceed TORCTL_MAX_PREAUTH_REPLY,
+ * though every line is far below TORCTL_MAX_LINE. */
+START_TEST(test_preauth_limit)
+{
+	struct fixture	fx;
+	size_t		n = 0;
+
+	while (n + 1100 < sizeof(big_pi) - 16) {
+		n += (size_t)snprintf(big_pi + n, sizeof(big_pi) - n, "250-X=");
+		memset(big_pi + n, 'x', 1000);
+		n += 1000;
+		big_pi[n++] = '\r';
+		big_pi[n++] = '\n';
+	}
+	snprintf(big_pi + n, sizeof(big_pi) - n, "250 OK\r\n");
+	fx_start(&fx, preauth_big, GW_NITEMS(preauth_big));
+	fx_connect(&fx, TORCTL_ERR_TOOBIG);
+	fx_end(&fx);
+}
+END_TEST
+
 static const struct fake_tor_step stall[] = {
 	{ "PROTOCOLINFO 1", PI_NULL, 0, 0 },
 	{ "AUTHENTICATE", "250 OK\r\n", 0, 0 },
@@ -843,6 +870,7 @@ torctl_conn_suite(void)
 	tcase_add_test(tc, test_hangup_mid_auth);
 	tcase_add_test(tc, test_garbage);
 	tcase_add_loop_test(tc, test_oversize_line, 0, 2);
+	tcase_add_test(tc, test_preauth_limit);
 	tcase_add_test(tc, test_command_timeout);
 	tcase_add_test(tc, test_connect_timeout);
 	tcase_add_test(tc, test_connect_refused);

@@ -185,6 +185,14 @@ START_TEST(test_limits)
 		}
 	}
 	ck_assert_uint_lt(i, TORCTL_MAX_REPLY / TORCTL_MAX_LINE + 2);
+	/* A smaller per-parser bound survives reset. */
+	torctl_parser_reset(p);
+	torctl_parser_set_max_reply(p, 100);
+	torctl_parser_reset(p);
+	ck_assert_int_eq(torctl_parser_feed_line(p, big, 90),
+	    TORCTL_PARSE_MORE);
+	ck_assert_int_eq(torctl_parser_feed_line(p, big, 20),
+	    TORCTL_ERR_TOOBIG);
 	free(big);
 	torctl_parser_free(p);
 }

@@ -239,6 +239,7 @@ torctl_connect(struct torctl *tc, const char *target, torctl_ready_cb *cb,
 	}
 	memcpy(tc->target, target, strlen(target) + 1);
 	torctl_parser_reset(tc->parser);
+	torctl_parser_set_max_reply(tc->parser, TORCTL_MAX_PREAUTH_REPLY);
 	tc->have_version = 0;
 	tc->methods = 0;
 	tc->auth_used = TORCTL_AUTH_AUTO;
@@ -409,6 +410,7 @@ torctl_handshake_done(struct torctl *tc)
 
 	tc->state = TORCTL_ST_READY;
 	tc->ready_cb = NULL;
+	torctl_parser_set_max_reply(tc->parser, TORCTL_MAX_REPLY);
 	evtimer_del(tc->timer);
 	torctl_arm_timer(tc);
 	if (rcb != NULL)

@@ -22,6 +22,12 @@
  * the other direction. */
 #define TORCTL_MAX_REPLY	(1024 * 1024)
 
+/* Before authentication the peer is unverified (it may not even be tor):
+ * a PROTOCOLINFO reply is ~200 bytes plus the cookie path, an
+ * AUTHCHALLENGE reply ~180 bytes. Allow any one reply 16 KiB until the
+ * handshake is done (redis: tighter limits before AUTH). */
+#define TORCTL_MAX_PREAUTH_REPLY	(16 * 1024)
+
 /* Lines in one reply: never size anything from a count tor declared. */
 #define TORCTL_MAX_REPLY_LINES	4096
 

@@ -152,6 +152,30 @@ torctl_onionkey_load(const char *path, struct torctl_onionkey **out)
 	return r;
 }
 
+/* Make the rename durable: fsync the directory holding 'path'. Best
+ * effort; the key file itself is already synced. */
+static void
+sync_parent(const char *path)
+{
+	char		*dir;
+	const char	*slash = strrchr(path, '/');
+	int		 fd;
+
+	if (slash == NULL)
+		dir = strdup(".");
+	else if (slash == path)
+		dir = strdup("/");
+	else
+		dir = strndup(path, (size_t)(slash - path));
+	if (dir == NULL)
+		return;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
 int
 torctl_onionkey_save(const struct torctl_onionkey *k, const char *path)
 {
@@ -193,6 +217,7 @@ torctl_onionkey_save(const struct torctl_onionkey *k, const char *path)
 	fd = -1;
 	if (rename(tmp, path) != 0)
 		goto out;
+	sync_parent(path);
 	r = 0;
  out:
 	e = errno;

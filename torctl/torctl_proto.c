@@ -25,6 +25,7 @@ struct torctl_rline {
 /* Owned by the parser while assembled, by the caller after _take(). */
 struct torctl_reply {
 	int			 status;
+	size_t			 max;		/* byte limit, <= MAX_REPLY */
 	struct torctl_rline	*lines;
 	size_t			 nlines, linecap;
 	char			*buf;		/* texts and data, NUL-ended */
@@ -40,16 +41,18 @@ struct torctl_parser {
 	struct torctl_reply	*data_owner;	/* sync or async, in CmdData */
 	struct torctl_reply	*done;		/* completed, not yet taken */
 	char			*dump;
+	size_t			 max_reply;	/* 0 = TORCTL_MAX_REPLY */
 };
 
 static struct torctl_reply *
-reply_new(int status)
+reply_new(int status, size_t max)
 {
 	struct torctl_reply	*r;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
 	r->status = status;
+	r->max = max > 0 && max < TORCTL_MAX_REPLY ? max : TORCTL_MAX_REPLY;
 	return r;
 }
 
@@ -70,7 +73,7 @@ reply_put(struct torctl_reply *r, const char *s, size_t n)
 	size_t	 need, ncap;
 	char	*nb;
 
-	if (r->len + n + 1 > TORCTL_MAX_REPLY)
+	if (r->len + n + 1 > r->max)
 		return TORCTL_ERR_TOOBIG;
 	need = r->len + n + 1;
 	if (need > r->cap) {
@@ -156,13 +159,23 @@ torctl_parser_new(void)
 void
 torctl_parser_reset(struct torctl_parser *p)
 {
+	size_t	max;
+
 	if (p == NULL)
 		return;
+	max = p->max_reply;
 	torctl_reply_free(p->sync);
 	torctl_reply_free(p->async);
 	torctl_reply_free(p->done);
 	free(p->dump);
 	memset(p, 0, sizeof(*p));
+	p->max_reply = max;
+}
+
+void
+torctl_parser_set_max_reply(struct torctl_parser *p, size_t max)
+{
+	p->max_reply = max;
 }
 
 void
@@ -226,7 +239,7 @@ torctl_parser_feed_line(struct torctl_parser *p, const char *line, size_t len)
 
 	slot = line[0] == '6' ? &p->async : &p->sync;
 	if (*slot == NULL) {
-		if ((*slot = reply_new(status)) == NULL)
+		if ((*slot = reply_new(status, p->max_reply)) == NULL)
 			return TORCTL_ERR_NOMEM;
 	} else if ((*slot)->status != status)
 		return TORCTL_ERR_PROTO;	/* codes must match (2.3) */

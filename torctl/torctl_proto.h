@@ -39,6 +39,10 @@ void			 torctl_parser_reset(struct torctl_parser *p);
 int	torctl_parser_feed_line(struct torctl_parser *p, const char *line,
 	    size_t len);
 
+/* Bound every reply to 'max' bytes (at most TORCTL_MAX_REPLY, the
+ * default). Applies to replies started after the call. */
+void	torctl_parser_set_max_reply(struct torctl_parser *p, size_t max);
+
 /* Take the reply just completed (after _REPLY or _EVENT); the caller owns
  * it. Return NULL if there is none. */
 struct torctl_reply	*torctl_parser_take(struct torctl_parser *p);
