@@ -162,6 +162,7 @@ START_TEST(test_file_roundtrip)
 	int			 fd;
 	ssize_t			 n;
 
+	memset(buf, 0, sizeof(buf));
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/hs_ed25519_secret_key", dir);
 	ck_assert_int_eq(torctl_onionkey_generate(&k), 0);
