@@ -104,11 +104,37 @@ START_TEST(test_add_onion)
 	s.pow_queue_burst = 2500;
 	s.extra = "MaxStreamsCloseCircuit=1";
 	ck_assert_int_eq(torctl_build_add_onion(&s, &out), 0);
-	ck_assert_str_eq(out, "ADD_ONION ED25519-V3:AAAA Flags=DiscardPK "
+	ck_assert_str_eq(out, "ADD_ONION ED25519-V3:AAAA Flags=DiscardPK,V3Auth "
 	    "MaxStreams=100 Port=8448,127.0.0.1:8449 "
 	    "Port=443,unix:/run/onionfed/wk.sock Port=80 ClientAuthV3=ABCDEF "
 	    "PoWDefensesEnabled=1 PoWQueueRate=250 PoWQueueBurst=2500 "
 	    "MaxStreamsCloseCircuit=1");
+	free(out);
+
+	/* V3Auth is added once, and only when client keys are given */
+	s.flags = "V3Auth,DiscardPK";
+	s.nports = 1;
+	s.pow = 0;
+	s.max_streams = 0;
+	s.extra = NULL;
+	ck_assert_int_eq(torctl_build_add_onion(&s, &out), 0);
+	ck_assert_str_eq(out, "ADD_ONION ED25519-V3:AAAA "
+	    "Flags=V3Auth,DiscardPK Port=8448,127.0.0.1:8449 "
+	    "ClientAuthV3=ABCDEF");
+	free(out);
+	s.flags = NULL;
+	ck_assert_int_eq(torctl_build_add_onion(&s, &out), 0);
+	ck_assert_str_eq(out, "ADD_ONION ED25519-V3:AAAA Flags=V3Auth "
+	    "Port=8448,127.0.0.1:8449 ClientAuthV3=ABCDEF");
+	free(out);
+	s.flags = "NoV3Auth";
+	ck_assert_int_eq(torctl_build_add_onion(&s, &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "Flags=NoV3Auth,V3Auth "));
+	free(out);
+	s.nclient_auth = 0;
+	s.flags = "Detach";
+	ck_assert_int_eq(torctl_build_add_onion(&s, &out), 0);
+	ck_assert_ptr_null(strstr(out, "V3Auth"));
 	free(out);
 }
 END_TEST

@@ -7,7 +7,8 @@
  *       CMD [ARG...] [, CMD [ARG...]]...
  *     info | getinfo KEY... | raw LINE... | setevents EV... |
  *     wait-event NAME SECONDS | add-onion new|file:PATH|blob:BLOB
- *     VIRT[,TARGET] [pow] | del-onion ID|- | signal NAME
+ *     VIRT[,TARGET] [pow] [maxstreams=N] [clientauth=B32] [flags=F] |
+ *     del-onion ID|- | signal NAME
  *   torctl_cli key-gen PATH | key-id PATH | key-blob PATH |
  *     key-from-blob BLOB PATH | key-id-blob BLOB
  */
@@ -238,6 +239,11 @@ start_add_onion(struct cli *c, const char **w, int n)
 			spec.pow_queue_burst = 500;
 		} else if (strncmp(w[i], "maxstreams=", 11) == 0)
 			spec.max_streams = (unsigned)atoi(w[i] + 11);
+		else if (strncmp(w[i], "clientauth=", 11) == 0 &&
+		    spec.nclient_auth < TORCTL_MAX_CLIENT_AUTH)
+			spec.client_auth_v3[spec.nclient_auth++] = w[i] + 11;
+		else if (strncmp(w[i], "flags=", 6) == 0)
+			spec.flags = w[i] + 6;
 	}
 	r = torctl_add_onion(c->tc, &spec, on_add_onion, c);
 	explicit_bzero(blob, sizeof(blob));

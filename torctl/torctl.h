@@ -193,7 +193,8 @@ struct torctl_onion_spec {
 	const char	*flags;		/* "DiscardPK,Detach" or NULL */
 	unsigned	 max_streams;	/* 0 = no MaxStreams keyword */
 	const char	*client_auth_v3[TORCTL_MAX_CLIENT_AUTH];
-	size_t		 nclient_auth;	/* base32 x25519 public keys */
+	size_t		 nclient_auth;	/* base32 x25519 public keys; adds
+					 * the V3Auth flag tor requires */
 	int		 pow;		/* 1: PoWDefensesEnabled=1 (+ below) */
 	unsigned	 pow_queue_rate;  /* 0 = tor's default */
 	unsigned	 pow_queue_burst; /* 0 = tor's default */

@@ -666,6 +666,22 @@ torctl_build_words(const char *cmd, const char *const *words, size_t nwords,
 	return sb_finish(&b, out);
 }
 
+/* 1 if the comma-separated 'flags' holds 'flag'. */
+static int
+has_flag(const char *flags, const char *flag)
+{
+	size_t		 n = strlen(flag);
+	const char	*p = flags;
+
+	while ((p = strstr(p, flag)) != NULL) {
+		if ((p == flags || p[-1] == ',') &&
+		    (p[n] == '\0' || p[n] == ','))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
 int
 torctl_build_add_onion(const struct torctl_onion_spec *spec, char **out)
 {
@@ -688,7 +704,10 @@ torctl_build_add_onion(const struct torctl_onion_spec *spec, char **out)
 		if (!torctl_is_safe_word(spec->flags))
 			b.err = b.err ? b.err : TORCTL_ERR_INVAL;
 		sb_str(&b, spec->flags);
-	}
+		if (spec->nclient_auth > 0 && !has_flag(spec->flags, "V3Auth"))
+			sb_str(&b, ",V3Auth");
+	} else if (spec->nclient_auth > 0)
+		sb_str(&b, " Flags=V3Auth");	/* tor: "No auth type" without */
 	if (spec->max_streams > 0) {
 		snprintf(num, sizeof(num), " MaxStreams=%u", spec->max_streams);
 		sb_str(&b, num);

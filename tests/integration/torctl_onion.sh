@@ -102,6 +102,35 @@ check "malformed key file refused" grep -q "malformed onion key" "$T/bad.out"
 "$CLI" key-id "$T/missing.key" > "$T/missing.out" 2>&1
 check "missing key file: errno reported" grep -q "No such file" \
     "$T/missing.out"
+
+# ClientAuthV3 with a real x25519 public key (base32, as tor wants it)
+openssl genpkey -algorithm x25519 -out "$T/x25519.pem" 2>/dev/null
+CA=$(openssl pkey -in "$T/x25519.pem" -pubout -outform DER | tail -c 32 |
+    /usr/bin/python3 -c 'import base64,sys; print(base64.b32encode(sys.stdin.buffer.read()).decode().rstrip("="))')
+run "$T/ca.out" "$CTL_SOCK" add-onion "file:$T/k1" 8448 \
+    "clientauth=$CA" flags=DiscardPK , signal NEWNYM
+check "ADD_ONION with ClientAuthV3 accepted" \
+    grep -q "^ServiceID=$(cat "$T/k1.id")\$" "$T/ca.out"
+check "SIGNAL NEWNYM accepted" grep -q "^250 OK" "$T/ca.out"
+run "$T/cabad.out" "$CTL_SOCK" add-onion "file:$T/k2" 8448 clientauth=AAAA
+check "malformed ClientAuthV3 refused by tor (5xx)" \
+    grep -q "^5[0-9][0-9] " "$T/cabad.out"
+
+# tor goes away mid-session: the loss is reported, pending work fails once
+timeout 30 "$CLI" "$CTL_SOCK" setevents HS_DESC , wait-event HS_DESC 25 \
+    >"$T/lost.out" 2>&1 &
+CLIPID=$!
+PIDS="$PIDS $CLIPID"
+for _ in $(seq 1 50); do
+	grep -q "^250 OK" "$T/lost.out" 2>/dev/null && break
+	sleep 0.1
+done
 stop_tor "$TOR_PID"
+wait "$CLIPID"
+check "tor killed: client exits 1" [ $? -eq 1 ]
+check "tor killed: loss reported once" \
+    [ "$(grep -c "connection lost: control connection closed" \
+    "$T/lost.out")" -eq 1 ]
+cat "$T/lost.out"
 
 finish torctl_onion
