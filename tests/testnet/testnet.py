@@ -16,6 +16,7 @@ CLI (Python 3 standard library only; run with /usr/bin/python3):
                                        prints the path of network.env
   testnet.py onion DIR --to 127.0.0.1:PORT [--port 80] [--client NAME]
                                        ADD_ONION (Detach) and wait for upload
+  testnet.py onions DIR                list the clients' ADD_ONION onions
 
 Module (Python test peers):
   import testnet
@@ -52,15 +53,18 @@ N_AUTHORITIES = 3
 PORT_LOCK = os.path.join(os.environ.get("TMPDIR", "/tmp"),
                          "onionfed-testnet-ports.lock")
 SPARE_PORTS = 4          # free ports reserved in the block for test servers
-# Authorities vote for the first consensus (5 s initial interval) at 2 s
-# before a 5 s boundary of the wall clock (phase 3.0 of the cycle), at the
-# first such point after they schedule voting (~1.3 s after start); relays
-# upload their descriptors ~1.5 s after they start.  Launching in this phase
-# window puts the first vote 3.0-4.9 s after launch, so the first consensus
-# lists every relay; otherwise the next one comes a full
-# V3AuthVotingInterval later.  Outside the window we wait for it.
+# Authorities vote for the first consensus (5 s initial interval) at phase
+# 3.0 of the wall clock's 5 s cycle (2 s before a boundary), or at once if
+# they schedule voting (0.6-1.6 s after start) between phase 3.0 and the
+# boundary; relays upload their descriptors ~1.3-2 s after they start.  So
+# a launch at phase 4.4-5.0 makes tor schedule after the boundary and vote
+# at the next phase 3.0, 3.0-3.6 s after launch, when every relay's
+# descriptor is in: the first consensus lists every relay.  Launched at
+# other phases, the first vote often comes before the relays' uploads and
+# the next consensus only a full V3AuthVotingInterval (20 s) later.
 VOTE_CYCLE = 5.0
-LAUNCH_WINDOW = (3.1, 5.0)
+LAUNCH_WINDOW = (4.4, 5.0)
+LAUNCH_AT = 4.6
 UNIX_PATH_MAX = 107
 
 
@@ -495,6 +499,8 @@ CookieAuthentication 1
 ClientUseIPv6 0
 NumCPUs 1
 ShutdownWaitLength 0
+LearnCircuitBuildTimeout 0
+CircuitBuildTimeout 30
 """
 
 SERVER = """\
@@ -532,8 +538,14 @@ ExitRelay 0
 ExitPolicy reject *:*
 """
 
+# RefuseUnknownExits 0: relays fetch their first consensus late (download
+# backoff after the 404s before it exists); until then an exit refuses
+# every BEGIN from a middle it does not know ("open a stream from unknown
+# relay"), the client then excludes it and spins on doomed circuits until
+# the next consensus (~20 s stalls, seen in 2 of 10 runs).
 EXIT = """\
 ExitRelay 1
+RefuseUnknownExits 0
 ExitPolicyRejectPrivate 0
 ExitPolicyRejectLocalInterfaces 0
 ExitPolicy accept 127.0.0.0/8:*
@@ -545,6 +557,7 @@ SocksPort 127.0.0.1:{socks_port} IsolateSOCKSAuth ExtendedErrors
 {control_socket}UseMicrodescriptors 0
 FetchDirInfoEarly 1
 FetchDirInfoExtraEarly 1
+ConfluxEnabled 0
 """
 
 
@@ -744,14 +757,58 @@ class Network(object):
                            "; ".join(tried[:5]))
 
     # -- keys and torrcs --------------------------------------------------
+    KEEP = ("keys", "fingerprint", "fingerprint-ed25519")
+
+    def clean_nodes(self):
+        """Fresh state for every node: remove node directories not in the
+        plan and everything but the identity keys (KEEP) in the others,
+        so a restart in the same directory skips key generation."""
+        nodes_dir = os.path.join(self.dir, "nodes")
+        if not os.path.isdir(nodes_dir):
+            return
+        names = set(n["name"] for n in self.nodes
+                    if n["role"] != "client")
+        for name in os.listdir(nodes_dir):
+            path = os.path.join(nodes_dir, name)
+            if name not in names or not os.path.isdir(path):
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path)
+                else:
+                    os.unlink(path)
+                continue
+            for f in os.listdir(path):
+                p = os.path.join(path, f)
+                if f in self.KEEP:
+                    continue
+                if os.path.isdir(p) and not os.path.islink(p):
+                    shutil.rmtree(p)
+                else:
+                    os.unlink(p)
+
+    @staticmethod
+    def has_keys(n):
+        k = os.path.join(n["datadir"], "keys")
+        want = [os.path.join(n["datadir"], "fingerprint"),
+                os.path.join(k, "secret_id_key"),
+                os.path.join(k, "ed25519_master_id_secret_key")]
+        if n["role"] == "authority":
+            want += [os.path.join(k, "authority_certificate"),
+                     os.path.join(k, "authority_signing_key")]
+        return all(os.path.exists(w) for w in want)
+
     def make_keys(self):
         """tor-gencert for each authority, tor --list-fingerprint for every
-        relay; run in parallel."""
+        relay (in parallel); keys left by an earlier run in this directory
+        are reused."""
         empty = os.path.join(self.dir, "empty-defaults")
         open(empty, "w").close()
         procs = []
+        self.keys_reused = 0
         for n in self.nodes:
             if n["role"] == "client":
+                continue
+            if self.has_keys(n):
+                self.keys_reused += 1
                 continue
             keys = os.path.join(n["datadir"], "keys")
             os.makedirs(keys, mode=0o700, exist_ok=True)
@@ -984,9 +1041,7 @@ class Network(object):
             if old.running_pids():
                 raise TestnetError("%s: a network is running there "
                                    "(testnet down first)" % self.dir)
-        nodes_dir = os.path.join(self.dir, "nodes")
-        if os.path.isdir(nodes_dir):
-            shutil.rmtree(nodes_dir)
+        self.clean_nodes()
         self.make_keys()
         t_keys = time.monotonic()
         attempts = 0
@@ -1009,6 +1064,7 @@ class Network(object):
                 raise
         t_end = time.monotonic()
         self.timings["keys"] = round(t_keys - t0, 2)
+        self.timings["keys_reused"] = self.keys_reused
         self.timings["total"] = round(t_end - t0, 2)
         self.save()
         return self.timings
@@ -1026,9 +1082,10 @@ class Network(object):
             phase = time.time() % VOTE_CYCLE
             wait = 0.0
             if not LAUNCH_WINDOW[0] <= phase < LAUNCH_WINDOW[1]:
-                wait = (LAUNCH_WINDOW[0] + 0.1 - phase) % VOTE_CYCLE
+                wait = (LAUNCH_AT - phase) % VOTE_CYCLE
                 time.sleep(wait)
             t_launch = time.monotonic()
+            launch_phase = time.time() % VOTE_CYCLE
             self.launch(servers)
             self.wait_listening(servers, t_launch + 15)
         finally:
@@ -1040,6 +1097,7 @@ class Network(object):
         self.wait_bootstrap(clients, deadline)
         t_boot = time.monotonic()
         self.timings = {"aligned": round(wait, 2),
+                        "phase": round(launch_phase, 2),
                         "consensus": round(t_cons - t_launch, 2),
                         "bootstrap": round(t_boot - t_launch, 2),
                         "base": self.base}
@@ -1224,11 +1282,12 @@ def cmd_up(args):
     except TestnetError as e:
         log("up failed: %s" % e)
         return 1
-    print("testnet up in %s: base %d, %d nodes; keys %.2f s, wait for vote "
-          "phase %.2f s; after launch: consensus %.2f s, clients "
-          "bootstrapped %.2f s (total %.2f s)" %
-          (net.dir, net.base, len(net.nodes), t["keys"], t["aligned"],
-           t["consensus"], t["bootstrap"], t["total"]), file=args.out)
+    print("testnet up in %s: base %d, %d nodes; keys %.2f s (%d reused), "
+          "wait for vote phase %.2f s; after launch: consensus %.2f s, "
+          "clients bootstrapped %.2f s (total %.2f s)" %
+          (net.dir, net.base, len(net.nodes), t["keys"], t["keys_reused"],
+           t["aligned"], t["consensus"], t["bootstrap"], t["total"]),
+          file=args.out)
     print("  . %s" % net.env_path, file=args.out)
     return 0
 
@@ -1296,6 +1355,17 @@ def cmd_onion(args):
     return 0
 
 
+def cmd_onions(args):
+    net = Network.load(args.dir)
+    for n in net.clients:
+        with net.controller(n["name"]) as c:
+            r = c.getinfo("onions/detached", "onions/current")
+        for k in ("onions/detached", "onions/current"):
+            for sid in r.get(k, "").split():
+                print("%s %s %s.onion" % (n["name"], k.split("/")[1], sid))
+    return 0
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="testnet",
                                  description="private Tor network on "
@@ -1328,6 +1398,9 @@ def main(argv=None):
     p.add_argument("dir")
     p.add_argument("--quiet", "-q", action="store_true")
     p.set_defaults(func=cmd_status)
+    p = sub.add_parser("onions", help="list ADD_ONION onions of clients")
+    p.add_argument("dir")
+    p.set_defaults(func=cmd_onions)
     p = sub.add_parser("onion")
     p.add_argument("dir")
     p.add_argument("--to", required=True, help="127.0.0.1:PORT target")
