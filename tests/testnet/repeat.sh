@@ -1,10 +1,14 @@
 #!/bin/sh
-# repeat.sh N [DIR] - the whole testnet cycle N times in a row: up (own
+# repeat.sh [--fresh] N [DIR] - the whole testnet cycle N times in a row: up (own
 # network) -> onion via ADD_ONION fetched with curl -> 127.0.0.1 through the
 # exit -> SOCKS isolation (onion and exit) -> loopback-only sockets -> down
 # -> no process left.  Prints each cycle's bootstrap time and result, then
-# the median bootstrap time.  Exit 0 iff every cycle passed.
+# the median bootstrap time.  Exit 0 iff every cycle passed.  Node keys are
+# reused from cycle to cycle (as 'testnet up' does in one directory) unless
+# --fresh, which removes DIR before each cycle so every up makes new keys.
 set -u
+fresh=no
+if [ "${1:-}" = --fresh ]; then fresh=yes; shift; fi
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 n=${1:-10}
@@ -17,6 +21,7 @@ fails=0
 times=""
 i=1
 while [ "$i" -le "$n" ]; do
+	[ "$fresh" = yes ] && rm -rf "$dir"
 	out=$(TESTNET_BASIC_DIR="$dir" TESTNET_BASIC_ISOLATION=1 \
 		top_srcdir="$top" top_builddir="${top_builddir:-$(pwd)}" \
 		timeout -k 10 300 "$py" -B "$top/tests/integration/testnet_basic" 2>&1)
