@@ -1117,6 +1117,8 @@ class Network(object):
         self.launch(clients)
         self.wait_bootstrap(clients, deadline)
         t_boot = time.monotonic()
+        for n in clients:
+            n.pop("bootstrap", None)
         self.timings = {"aligned": round(wait, 2),
                         "phase": round(launch_phase, 2),
                         "consensus": round(t_cons - t_launch, 2),
