@@ -1143,9 +1143,17 @@ class Network(object):
 
     def stop(self, timeout=10.0, quiet=False):
         """SIGTERM every node by PID, SIGKILL what is left after timeout.
-        Returns the number of processes signalled."""
+        A tor started with one of our torrcs whose PID was never recorded
+        (a signal between fork and bookkeeping) is found by its command
+        line and stopped too.  Returns the number of processes signalled."""
         live = [n for n in self.nodes
                 if n.get("pid") and pid_is_ours(n["pid"], n["torrc"])]
+        known = set(n["pid"] for n in live)
+        for pid in self.orphan_pids():
+            if pid not in known:
+                n = dict(self.node_by_torrc(pid))
+                n["pid"] = pid
+                live.append(n)
         for n in live:
             try:
                 os.kill(n["pid"], signal.SIGTERM)
@@ -1223,6 +1231,27 @@ class Network(object):
     def healthy(self):
         want = len([n for n in self.nodes if n["role"] != "client"])
         return all(self.node_ok(s, want) for s in self.status())
+
+    def orphan_pids(self):
+        """PIDs of live processes running tor with one of our torrcs."""
+        torrcs = set(n["torrc"].encode() for n in self.nodes)
+        out = []
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            cmd = proc_cmdline(int(d))
+            if cmd and "-f" in [c.decode(errors="replace") for c in cmd] \
+               and torrcs.intersection(cmd) \
+               and proc_state(int(d)) not in ("Z", "X", None):
+                out.append(int(d))
+        return out
+
+    def node_by_torrc(self, pid):
+        cmd = proc_cmdline(pid) or []
+        for n in self.nodes:
+            if n["torrc"].encode() in cmd:
+                return n
+        return {"name": "?", "torrc": ""}
 
     def stray_processes(self):
         """PIDs of any process whose command line mentions this
