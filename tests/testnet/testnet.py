@@ -1168,8 +1168,10 @@ class Network(object):
                 break
             if time.monotonic() > deadline:
                 for n in left:
-                    log("%s (pid %d) ignored SIGTERM: SIGKILL" %
-                        (n["name"], n["pid"]))
+                    log("%s (pid %d) ignored SIGTERM for %.0f s: SIGKILL; "
+                        "state %s, log tail:\n%s" %
+                        (n["name"], n["pid"], timeout, proc_state(n["pid"]),
+                         tail(n.get("log", ""), 4)))
                     try:
                         os.kill(n["pid"], signal.SIGKILL)
                     except ProcessLookupError:
