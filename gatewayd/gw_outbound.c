@@ -102,6 +102,9 @@ struct ob_conn {
 	/* Tor: its answers. */
 	uint8_t			 tbuf[GW_OB_SOCKS_BUF];
 	size_t			 tlen;
+	uint8_t			 tout[GW_OB_SOCKS_OUT];	/* our 3 messages */
+	size_t			 tpart[3];
+	unsigned		 tsent;		/* messages sent */
 	struct gw_socks_client	 sc;
 	char			 chunk[GW_OB_HEAD_INLINE];	/* inline in */
 };
@@ -809,24 +812,40 @@ conn_via_tor(struct ob_conn *c)
 	}
 }
 
+/* Send our next SOCKS message to tor. Return 0 or -1 (refused c). */
+static int
+tor_send_next(struct ob_conn *c)
+{
+	size_t	off = 0, len;
+	unsigned i;
+
+	for (i = 0; i < c->tsent; i++)
+		off += c->tpart[i];
+	len = c->tpart[c->tsent];
+	/* A few hundred bytes on a fresh socket: one call always fits. */
+	if (send(c->ufd, c->tout + off, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		conn_refuse(c, GW_OB_R_TOR_DOWN, "send");
+		return -1;
+	}
+	c->tsent++;
+	return 0;
+}
+
 static void
 tor_send_request(struct ob_conn *c)
 {
-	uint8_t	out[GW_OB_SOCKS_OUT];
 	char	tok[40];
-	int	n;
 
 	if (gw_outbound_iso_name_token(c->ob, c->rt.iso_name, tok,
 	    sizeof(tok)) != 0 ||
-	    (n = gw_socks_client_build(out, sizeof(out), tok, "onionfed",
-	    c->host, c->port)) < 0) {
+	    gw_socks_client_build(c->tout, sizeof(c->tout), tok, "onionfed",
+	    c->host, c->port, c->tpart) < 0) {
 		conn_refuse(c, GW_OB_R_INTERNAL, "socks build");
 		return;
 	}
-	if (send(c->ufd, out, (size_t)n, MSG_NOSIGNAL) != n) {
-		conn_refuse(c, GW_OB_R_TOR_DOWN, "send");
+	c->tsent = 0;
+	if (tor_send_next(c) != 0)
 		return;
-	}
 	c->state = ST_TOR_REPLY;
 	memset(&c->sc, 0, sizeof(c->sc));
 	c->tlen = 0;
@@ -856,6 +875,10 @@ tor_read_reply(struct ob_conn *c)
 	}
 	c->tlen += (size_t)n;
 	r = gw_socks_client_feed(&c->sc, c->tbuf, c->tlen, &used);
+	/* Each answer read lets the next message go. */
+	while (r >= 0 && c->tsent <= c->sc.stage && c->tsent < 3)
+		if (tor_send_next(c) != 0)
+			return;
 	if (r == GW_SOCKS_NEED_MORE) {
 		memmove(c->tbuf, c->tbuf + used, c->tlen - used);
 		c->tlen -= used;

@@ -176,7 +176,7 @@ gw_socks_build_reply(uint8_t out[10], uint8_t rep)
 
 int
 gw_socks_client_build(uint8_t *out, size_t outsz, const char *user,
-    const char *pass, const char *host, uint16_t port)
+    const char *pass, const char *host, uint16_t port, size_t part[3])
 {
 	size_t	ul = strlen(user), pl = strlen(pass), hl = strlen(host);
 	size_t	n = 0;
@@ -187,6 +187,7 @@ gw_socks_client_build(uint8_t *out, size_t outsz, const char *user,
 	out[n++] = 5;			/* greeting: one method, user/pass */
 	out[n++] = 1;
 	out[n++] = GW_SOCKS_METHOD_USERPASS;
+	part[0] = n;
 	out[n++] = 1;			/* RFC 1929 */
 	out[n++] = (uint8_t)ul;
 	memcpy(out + n, user, ul);
@@ -194,6 +195,7 @@ gw_socks_client_build(uint8_t *out, size_t outsz, const char *user,
 	out[n++] = (uint8_t)pl;
 	memcpy(out + n, pass, pl);
 	n += pl;
+	part[1] = n - part[0];
 	out[n++] = 5;			/* CONNECT, domain name */
 	out[n++] = GW_SOCKS_CMD_CONNECT;
 	out[n++] = 0;
@@ -203,6 +205,7 @@ gw_socks_client_build(uint8_t *out, size_t outsz, const char *user,
 	n += hl;
 	out[n++] = (uint8_t)(port >> 8);
 	out[n++] = (uint8_t)(port & 0xff);
+	part[2] = n - part[0] - part[1];
 	return (int)n;
 }
 

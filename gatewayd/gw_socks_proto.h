@@ -87,18 +87,23 @@ size_t	gw_socks_build_reply(uint8_t out[10], uint8_t rep);
 
 /* ---- client side (what we send tor) ---- */
 
-/* Write the whole pipelined conversation tor accepts in one go: greeting
+/* Write our three messages to tor back to back into out: the greeting
  * offering username/password only, the RFC 1929 request (user and pass,
  * 1..255 bytes each) and a CONNECT to the domain 'host' (1..255 bytes,
- * never resolved here) port 'port'. Return the length, or
- * GW_SOCKS_ERR_TOOBIG if a field is out of range or outsz is short. */
+ * never resolved here) port 'port'; store each one's length in part[].
+ * Send part i only after tor answered part i - 1: tor does not keep
+ * answers to pipelined SOCKS5 messages (it answers only the last one).
+ * Return the total length, or GW_SOCKS_ERR_TOOBIG if a field is out of
+ * range or outsz is short. */
 int	gw_socks_client_build(uint8_t *out, size_t outsz, const char *user,
-	    const char *pass, const char *host, uint16_t port);
+	    const char *pass, const char *host, uint16_t port,
+	    size_t part[3]);
 
 /* Incremental reader of tor's three answers (method choice, auth status,
  * CONNECT reply). Zero it before use. */
 struct gw_socks_client {
-	unsigned	stage;		/* 0 method, 1 auth, 2 reply, 3 done */
+	unsigned	stage;		/* answers read: 0 method, 1 auth,
+					   2 reply, 3 done */
 	uint8_t		rep;		/* reply code once stage is 3 */
 };
 

@@ -91,6 +91,7 @@ struct srv {
 	pthread_t	 th;
 	/* fake tor */
 	volatile int	 rep;		/* reply code; -1 = never answer */
+	volatile int	 pipelined;	/* messages sent before our answer */
 	pthread_mutex_t	 mu;
 	int		 n;
 	char		 user[MAXREC][256];
@@ -144,12 +145,17 @@ tor_conn(void *arg)
 
 	if (read_full(fd, b, 3) != 0 || b[0] != 5 || b[2] != 2)
 		goto out;
+	/* Real tor answers only the last of pipelined messages. */
+	if (recv(fd, b, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
+		s->pipelined++;
 	(void)send(fd, "\x05\x02", 2, MSG_NOSIGNAL);
 	if (read_full(fd, b, 2) != 0 || read_full(fd, user, b[1]) != 0)
 		goto out;
 	user[b[1]] = '\0';
 	if (read_full(fd, b, 1) != 0 || read_full(fd, b + 1, b[0]) != 0)
 		goto out;
+	if (recv(fd, b, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
+		s->pipelined++;
 	(void)send(fd, "\x01\x00", 2, MSG_NOSIGNAL);
 	if (read_full(fd, b, 5) != 0 || b[3] != 3 ||
 	    read_full(fd, host, b[4]) != 0)
@@ -621,6 +627,7 @@ START_TEST(test_onion_via_tor_isolated)
 	close(fd4);
 	st = proxy_stop();
 	ck_assert_int_eq(tor.n, 4);
+	ck_assert_int_eq(tor.pipelined, 0);
 	ck_assert_str_eq(tor.host[0], ONION);
 	ck_assert_uint_eq(tor.hport[0], 8448);
 	ck_assert_str_eq(tor.host[2], "www." ONION);

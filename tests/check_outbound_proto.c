@@ -193,16 +193,19 @@ START_TEST(test_socks_client)
 	    "\x05\x01\x00\x03\x05" "a.bcd" "\x20\xfb";
 	static const uint8_t	ok[] = "\x05\x02\x01\x00"
 	    "\x05\x00\x00\x01\x7f\x00\x00\x01\x1f\x90" "DATA";
-	size_t			i, off;
+	size_t			i, off, part[3];
 
 	n = gw_socks_client_build(out, sizeof(out), "tok", "pw", "a.bcd",
-	    8443);
+	    8443, part);
 	ck_assert_int_eq(n, (int)sizeof(want) - 1);
+	ck_assert_uint_eq(part[0], 3);
+	ck_assert_uint_eq(part[1], 8);
+	ck_assert_uint_eq(part[2], 12);
 	ck_assert_mem_eq(out, want, sizeof(want) - 1);
 	ck_assert_int_eq(gw_socks_client_build(out, 10, "tok", "pw", "a.bcd",
-	    1), GW_SOCKS_ERR_TOOBIG);
+	    1, part), GW_SOCKS_ERR_TOOBIG);
 	ck_assert_int_eq(gw_socks_client_build(out, sizeof(out), "", "pw",
-	    "a", 1), GW_SOCKS_ERR_TOOBIG);
+	    "a", 1, part), GW_SOCKS_ERR_TOOBIG);
 	/* Whole. */
 	memset(&c, 0, sizeof(c));
 	ck_assert_int_eq(gw_socks_client_feed(&c, ok, sizeof(ok) - 1, &used),
