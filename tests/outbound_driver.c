@@ -2,7 +2,7 @@
  * outbound_driver.c - run the outbound proxy alone from the command line,
  * for integration tests and bench/outbound (onionfedd fills the same
  * struct gw_outbound_conf from its config file).
- * Prints "READY connect=PORT socks=PORT" on stdout once listening; on
+ * Prints "READY connect=PORT socks=PORT pid=PID" on stdout once listening; on
  * SIGUSR1 and at exit (SIGTERM/SIGINT) writes its counters as "name value"
  * lines to --stats FILE (or stderr).
  */
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -161,9 +162,9 @@ main(int argc, char **argv)
 		ev[i] = evsignal_new(base, sigs[i], sig_cb, base);
 		event_add(ev[i], NULL);
 	}
-	printf("READY connect=%u socks=%u\n",
+	printf("READY connect=%u socks=%u pid=%ld\n",
 	    (unsigned)gw_outbound_connect_port(ob),
-	    (unsigned)gw_outbound_socks_port(ob));
+	    (unsigned)gw_outbound_socks_port(ob), (long)getpid());
 	fflush(stdout);
 	event_base_dispatch(base);
 	dump_stats();

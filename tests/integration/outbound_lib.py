@@ -71,6 +71,7 @@ class Driver(object):
         kv = dict(x.split("=") for x in line.split()[1:])
         self.cport = int(kv["connect"])
         self.sport = int(kv["socks"])
+        self.pid = int(kv["pid"])          # the driver, even under strace
 
     def logtext(self):
         self.log.flush()
@@ -79,7 +80,10 @@ class Driver(object):
 
     def stop(self):
         if self.p.poll() is None:
-            self.p.send_signal(signal.SIGTERM)
+            try:
+                os.kill(self.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
             try:
                 self.p.wait(10)
             except subprocess.TimeoutExpired:
