@@ -28,7 +28,7 @@
 #define GW_OB_SOCKS_OUT		780
 /* Bytes a splice(2) moves per call; the kernel pipe holds 64 KiB by
  * default, so this is also the per-direction buffer bound of a tunnel. */
-#define GW_OB_SPLICE_CHUNK	65536
+#define GW_OB_SPLICE_CHUNK	262144
 /* User-space buffer per direction when splice(2) is unavailable; also the
  * most a tunnel holds in user space per direction. */
 #define GW_OB_COPY_BUF		16384

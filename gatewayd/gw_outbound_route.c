@@ -68,13 +68,15 @@ ob_router_new(const struct ob_router_conf *conf, struct ob_router **out,
 		if (conf->dest_rate > 0) {
 			lc.rate[POL_DIR_OUTBOUND].per_sec = conf->dest_rate;
 			lc.admission[POL_DIR_OUTBOUND].per_sec =
-			    conf->dest_rate * 10.0;
+			    conf->dest_rate * 10.0 > POL_RATE_MAX_PER_SEC ?
+			    POL_RATE_MAX_PER_SEC : conf->dest_rate * 10.0;
 		}
 		if (conf->dest_burst > 0) {
 			lc.rate[POL_DIR_OUTBOUND].burst = conf->dest_burst;
 			lc.rate[POL_DIR_OUTBOUND].delay_burst = 0;
 			lc.admission[POL_DIR_OUTBOUND].burst =
-			    conf->dest_burst * 10;
+			    conf->dest_burst > POL_BURST_MAX / 10 ?
+			    POL_BURST_MAX : conf->dest_burst * 10;
 		}
 		if (conf->dest_max > 0)
 			lc.rate[POL_DIR_OUTBOUND].max_concurrent =

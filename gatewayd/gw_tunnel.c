@@ -37,6 +37,7 @@ struct tun_dir {
 	int		 pipe[2];	/* -1 until data first flows */
 	size_t		 in_pipe;	/* bytes sitting in the pipe */
 	char		*buf;		/* pre-data, or the copy-mode buffer */
+	size_t		 cap;		/* of the copy buffer */
 	size_t		 off, len;	/* buf[off..len) is still to write */
 	uint64_t	 bytes;
 	unsigned	 eof:1;		/* src sent EOF */
@@ -44,6 +45,8 @@ struct tun_dir {
 	uint8_t		 rd_on;		/* read event on src is added */
 	uint8_t		 wr_on;		/* write event on dst is added */
 	unsigned	 copy:1;	/* read/write instead of splice */
+	unsigned	 pre:1;		/* buf holds pre-data (exact size) */
+	unsigned	 pfull:1;	/* pipe took no more: wait for a write */
 };
 
 struct gw_tunnel {
@@ -121,127 +124,155 @@ is_again(int e)
 	return e == EAGAIN || e == EWOULDBLOCK || e == EINTR;
 }
 
-/* Move what we can in direction i. Return 0, or -1 after ending 't'. */
+/* Move what we can in direction i: write what we hold, and read more
+ * while there is room, so reading and writing overlap. Return 0, or -1
+ * after ending 't'. */
 static int
 tun_pump(struct gw_tunnel *t, int i)
 {
 	struct tun_dir	*d = &t->d[i];
 	int		 src = t->fd[i], dst = t->fd[!i];
-	int		 rounds = GW_OB_PUMP_ROUNDS, blocked = 0, moved = 0;
+	int		 rounds = GW_OB_PUMP_ROUNDS, wblocked = 0, moved = 0;
+	int		 progress, want_rd;
 	ssize_t		 n;
 
-	for (;;) {
+	do {
+		progress = 0;
+		/* 1. Bytes we hold: pre-data (or copy buffer) first. */
 		if (d->off < d->len) {
 			n = send(dst, d->buf + d->off, d->len - d->off,
 			    MSG_NOSIGNAL);
 			if (n < 0) {
-				if (is_again(errno)) {
-					blocked = 1;
-					break;
+				if (!is_again(errno))
+					goto reset;
+				wblocked = 1;
+			} else {
+				d->off += (size_t)n;
+				d->bytes += (uint64_t)n;
+				progress = moved = 1;
+				if (d->off == d->len) {
+					d->off = d->len = 0;
+					if (d->pre) {
+						free(d->buf);
+						d->buf = NULL;
+						d->pre = 0;
+					}
 				}
-				tun_end(t, GW_TUNNEL_END_RESET);
-				return -1;
 			}
-			d->off += (size_t)n;
-			d->bytes += (uint64_t)n;
-			moved = 1;
-			if (d->off == d->len) {
-				d->off = d->len = 0;
-				free(d->buf);	/* pre-data may be short */
-				d->buf = NULL;
-			}
-			continue;
 		}
 #if TUN_HAVE_SPLICE
-		if (d->in_pipe > 0) {
+		if (!wblocked && d->off == d->len && d->in_pipe > 0) {
 			n = splice(d->pipe[0], NULL, dst, NULL, d->in_pipe,
 			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 			if (n < 0) {
-				if (is_again(errno)) {
-					blocked = 1;
-					break;
-				}
-				tun_end(t, GW_TUNNEL_END_RESET);
-				return -1;
+				if (!is_again(errno))
+					goto reset;
+				wblocked = 1;
+			} else {
+				d->in_pipe -= (size_t)n;
+				d->bytes += (uint64_t)n;
+				d->pfull = 0;
+				progress = moved = 1;
 			}
-			d->in_pipe -= (size_t)n;
-			d->bytes += (uint64_t)n;
-			moved = 1;
-			continue;
 		}
 #endif
-		if (d->eof) {
-			if (!d->shut) {
-				(void)shutdown(dst, SHUT_WR);
-				d->shut = 1;
-			}
-			break;
-		}
-		if (rounds-- == 0)
-			break;
+		/* 2. Read more while there is room. */
+		if (d->eof || rounds == 0)
+			continue;
 #if TUN_HAVE_SPLICE
 		if (!d->copy) {
-			if (d->pipe[0] < 0 &&
-			    pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
-				d->pipe[0] = d->pipe[1] = -1;
-				tun_end(t, GW_TUNNEL_END_NOMEM);
-				return -1;
+			if (d->pfull || d->in_pipe >= GW_OB_SPLICE_CHUNK)
+				continue;
+			if (d->pipe[0] < 0) {
+				if (pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
+					d->pipe[0] = d->pipe[1] = -1;
+					tun_end(t, GW_TUNNEL_END_NOMEM);
+					return -1;
+				}
+				/* Bigger moves, fewer calls; the default
+				 * 64 KiB stays if the limit forbids it. */
+				(void)fcntl(d->pipe[0], F_SETPIPE_SZ,
+				    GW_OB_SPLICE_CHUNK);
 			}
+			rounds--;
 			n = splice(src, NULL, d->pipe[1], NULL,
-			    GW_OB_SPLICE_CHUNK,
+			    GW_OB_SPLICE_CHUNK - d->in_pipe,
 			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n < 0 && errno == EINVAL) {
+			if (n < 0 && errno == EINVAL && d->in_pipe == 0) {
 				d->copy = 1;	/* socket type without splice */
 				dir_release_pipe(d);
+				progress = 1;
 				continue;
 			}
 			if (n < 0) {
-				if (is_again(errno))
-					break;
-				tun_end(t, GW_TUNNEL_END_RESET);
-				return -1;
+				if (!is_again(errno))
+					goto reset;
+				/* Socket empty, or the pipe out of slots (skb
+				 * fragments take one each): wait for a write
+				 * before reading again. */
+				if (d->in_pipe > 0)
+					d->pfull = 1;
+				continue;
 			}
 			if (n == 0)
 				d->eof = 1;
-			d->in_pipe = (size_t)n;
+			d->in_pipe += (size_t)n;
+			progress = 1;
 			continue;
 		}
 #endif
-		if (d->buf == NULL &&
-		    (d->buf = malloc(GW_OB_COPY_BUF)) == NULL) {
-			tun_end(t, GW_TUNNEL_END_NOMEM);
-			return -1;
-		}
-		n = recv(src, d->buf, GW_OB_COPY_BUF, 0);
-		if (n < 0) {
-			if (is_again(errno)) {
-				free(d->buf);	/* idle: give it back */
-				d->buf = NULL;
-				break;
+		if (d->pre)
+			continue;		/* pre-data still pending */
+		if (d->buf == NULL) {
+			if ((d->buf = malloc(GW_OB_COPY_BUF)) == NULL) {
+				tun_end(t, GW_TUNNEL_END_NOMEM);
+				return -1;
 			}
-			tun_end(t, GW_TUNNEL_END_RESET);
-			return -1;
+			d->cap = GW_OB_COPY_BUF;
 		}
-		if (n == 0) {
-			d->eof = 1;
-			free(d->buf);
-			d->buf = NULL;
+		if (d->off > 0 && d->off == d->len)
+			d->off = d->len = 0;
+		if (d->len == d->cap)
+			continue;
+		rounds--;
+		n = recv(src, d->buf + d->len, d->cap - d->len, 0);
+		if (n < 0) {
+			if (!is_again(errno))
+				goto reset;
+			if (d->len == 0) {		/* idle: give it back */
+				free(d->buf);
+				d->buf = NULL;
+				d->cap = 0;
+			}
 			continue;
 		}
-		d->off = 0;
-		d->len = (size_t)n;
-	}
+		if (n == 0)
+			d->eof = 1;
+		d->len += (size_t)n;
+		progress = 1;
+	} while (progress);
 	if (moved)
 		(void)event_base_gettimeofday_cached(
 		    event_get_base(&t->ev_timer), &t->last);
-	/* Blocked on dst: stop reading src until dst drains (backpressure). */
-	ev_set(&t->ev_wr[i], &d->wr_on, blocked);
-	ev_set(&t->ev_rd[i], &d->rd_on, !blocked && !d->eof);
+	if (d->eof && d->off == d->len && d->in_pipe == 0 && !d->shut) {
+		(void)shutdown(dst, SHUT_WR);	/* half-close goes through */
+		d->shut = 1;
+	}
+	/* Backpressure: without room we stop reading src; with bytes dst
+	 * would not take we wait for it to be writable. */
+	want_rd = !d->eof && !d->pfull &&
+	    (d->copy ? (d->buf == NULL || (!d->pre && d->len < d->cap)) :
+	    d->in_pipe < GW_OB_SPLICE_CHUNK);
+	ev_set(&t->ev_wr[i], &d->wr_on, wblocked);
+	ev_set(&t->ev_rd[i], &d->rd_on, want_rd);
 	if (t->d[0].shut && t->d[1].shut) {
 		tun_end(t, GW_TUNNEL_END_CLOSED);
 		return -1;
 	}
 	return 0;
+ reset:
+	tun_end(t, GW_TUNNEL_END_RESET);
+	return -1;
 }
 
 static void
@@ -328,6 +359,7 @@ gw_tunnel_new(struct event_base *base, int fd_a, int fd_b,
 				goto fail;
 			memcpy(t->d[i].buf, pre[i], plen[i]);
 			t->d[i].len = plen[i];
+			t->d[i].pre = 1;
 		}
 		event_assign(&t->ev_rd[i], base, t->fd[i], EV_READ | EV_PERSIST,
 		    tun_read_cb, t);
