@@ -110,9 +110,19 @@ tun_close_all(struct gw_tunnel *t)
 static void
 tun_end(struct gw_tunnel *t, int end)
 {
+	struct linger	lg = { 1, 0 };
+	int		i;
+
 	if (t->ended)
 		return;
 	t->ended = 1;
+	/* One side reset or we give up: abort the other side too (RST), as
+	 * a direct connection would have; it also leaves no TIME_WAIT. */
+	if (end != GW_TUNNEL_END_CLOSED)
+		for (i = 0; i < 2; i++)
+			if (t->fd[i] >= 0)
+				(void)setsockopt(t->fd[i], SOL_SOCKET,
+				    SO_LINGER, &lg, sizeof(lg));
 	tun_close_all(t);
 	if (t->cb != NULL)
 		t->cb(t, end, t->d[0].bytes, t->d[1].bytes, t->arg);
@@ -184,6 +194,20 @@ tun_pump(struct gw_tunnel *t, int i)
 			if (d->pfull || d->in_pipe >= GW_OB_SPLICE_CHUNK)
 				continue;
 			if (d->pipe[0] < 0) {
+				char	c;
+
+				/* No pipe until there is a byte to move: a
+				 * tunnel that only ever closes needs none. */
+				n = recv(src, &c, 1, MSG_PEEK);
+				if (n < 0 && is_again(errno))
+					continue;
+				if (n < 0)
+					goto reset;
+				if (n == 0) {
+					d->eof = 1;
+					progress = 1;
+					continue;
+				}
 				if (pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
 					d->pipe[0] = d->pipe[1] = -1;
 					tun_end(t, GW_TUNNEL_END_NOMEM);

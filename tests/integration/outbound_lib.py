@@ -100,6 +100,10 @@ class Driver(object):
         return st
 
     def kill(self):
+        try:
+            os.kill(self.pid, signal.SIGKILL)   # under strace: the tracee
+        except ProcessLookupError:
+            pass
         if self.p.poll() is None:
             self.p.kill()
             self.p.wait()
