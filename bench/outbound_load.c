@@ -99,6 +99,13 @@ server(int port)
 	}
 }
 
+/* "HTTP/1.0 200" (tinyproxy) or "HTTP/1.1 200". */
+static int
+is_200(const char *b)
+{
+	return strncmp(b, "HTTP/1.", 7) == 0 && strncmp(b + 8, " 200", 4) == 0;
+}
+
 /* Blocking CONNECT through the proxy; return the fd or -1. */
 static int
 tunnel(int pport, int dport)
@@ -125,7 +132,7 @@ tunnel(int pport, int dport)
 		if (strstr(buf, "\r\n\r\n") != NULL)
 			break;
 	}
-	if (strncmp(buf, "HTTP/1.1 200", 12) != 0)
+	if (!is_200(buf))
 		goto fail;
 	return fd;
  fail:
@@ -211,7 +218,7 @@ rate(int pport, int dport, double secs, int conc, int direct)
 				s->buf[s->got] = '\0';
 				if (strstr(s->buf, "\r\n\r\n") == NULL)
 					continue;
-				ok = strncmp(s->buf, "HTTP/1.1 200", 12) == 0;
+				ok = is_200(s->buf);
 				if (!ok)
 					fail++;
 			}
