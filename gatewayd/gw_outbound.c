@@ -1137,10 +1137,10 @@ creds_ok(const struct gw_outbound *ob, const char *user, size_t ulen,
 	ap = strlen(ob->auth_pass);
 	/* Constant time in the content; lengths are not secret enough to
 	 * matter and are compared first. */
-	ok = (au == ulen) & (ap == plen);
-	if (ok)
-		ok = (CRYPTO_memcmp(user, ob->auth_user, au) == 0) &
-		    (CRYPTO_memcmp(pass, ob->auth_pass, ap) == 0);
+	ok = au == ulen && ap == plen;
+	if (ok)		/* both compared, whichever differs */
+		ok = (CRYPTO_memcmp(user, ob->auth_user, au) |
+		    CRYPTO_memcmp(pass, ob->auth_pass, ap)) == 0;
 	return ok;
 }
 

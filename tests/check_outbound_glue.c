@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <arpa/inet.h>
@@ -987,6 +988,78 @@ START_TEST(test_backpressure_bounded)
 }
 END_TEST
 
+START_TEST(test_idle_timeout)
+{
+	struct gw_outbound_conf		 c;
+	const struct gw_outbound_stats	*st;
+	char				 t[64], d[64], b[4];
+	int				 fd;
+
+	conf_defaults(&c, t, sizeof(t), d, sizeof(d));
+	c.idle_timeout_ms = 300;
+	proxy_start(&c);
+	ck_assert_str_eq(http_connect(target("127.0.0.1", echo.port), &fd),
+	    "HTTP/1.1 200 Connection Established");
+	roundtrip(fd, "x");
+	/* Nothing more either way: the proxy ends the tunnel (the read
+	 * returns EOF or a reset well within the 5 s socket timeout). */
+	ck_assert_int_le(recv(fd, b, sizeof(b), 0), 0);
+	close(fd);
+	st = proxy_stop();
+	ck_assert_uint_eq(st->tunnels_active, 0);
+	proxy_free();
+}
+END_TEST
+
+START_TEST(test_emfile_pauses_accept)
+{
+	const struct gw_outbound_stats	*st;
+	struct rlimit			 rl;
+	int				 spare[4096], n = 0, fd, i;
+
+	start_default();
+	/* Use up every descriptor but one (for the client's socket), so the
+	 * proxy's accept() fails with EMFILE. */
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	rl.rlim_cur = 256;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	while (n < 4096 && (spare[n] = dup(0)) >= 0)
+		n++;
+	ck_assert_int_gt(n, 1);
+	close(spare[--n]);
+	fd = cli(cport);			/* sits in the backlog */
+	{
+		/* Let the proxy hit EMFILE, then give descriptors back: it
+		 * resumes by itself and answers. */
+		struct timeval tv = { 0, 200000 };
+
+		(void)select(0, NULL, NULL, NULL, &tv);
+	}
+	for (i = 0; i < n; i++)
+		close(spare[i]);
+	{
+		char req[96];
+		int len = snprintf(req, sizeof(req), "CONNECT 127.0.0.1:%u "
+		    "HTTP/1.1\r\n\r\n", (unsigned)echo.port);
+		char head[128];
+		size_t got = 0;
+
+		ck_assert_int_eq(send(fd, req, (size_t)len, 0), len);
+		while (got < sizeof(head) - 1 && recv(fd, head + got, 1, 0) == 1)
+			if (++got >= 4 && memcmp(head + got - 4, "\r\n\r\n",
+			    4) == 0)
+				break;
+		head[got] = '\0';
+		ck_assert_ptr_nonnull(strstr(head, " 200 "));
+	}
+	roundtrip(fd, "recovered");
+	close(fd);
+	st = proxy_stop();
+	ck_assert_uint_ge(st->accept_paused, 1);
+	proxy_free();
+}
+END_TEST
+
 Suite *
 outbound_glue_suite(void)
 {
@@ -1010,6 +1083,8 @@ outbound_glue_suite(void)
 	tcase_add_test(tc, test_handshake_timeout);
 	tcase_add_loop_test(tc, test_early_payload_and_bulk, 0, 2);
 	tcase_add_test(tc, test_backpressure_bounded);
+	tcase_add_test(tc, test_idle_timeout);
+	tcase_add_test(tc, test_emfile_pauses_accept);
 	suite_add_tcase(s, tc);
 	return s;
 }
