@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -1060,6 +1061,49 @@ START_TEST(test_emfile_pauses_accept)
 }
 END_TEST
 
+START_TEST(test_unix_listener)
+{
+	struct gw_outbound_conf		 c;
+	const struct gw_outbound_stats	*st;
+	struct sockaddr_un		 sun;
+	char				 t[64], d[64], path[64], spec[80];
+	char				 req[96];
+	char				 head[128];
+	size_t				 got = 0;
+	int				 fd, len;
+	struct timeval			 tv = { 5, 0 };
+
+	conf_defaults(&c, t, sizeof(t), d, sizeof(d));
+	snprintf(path, sizeof(path), "/tmp/ob-check-%ld.sock", (long)getpid());
+	snprintf(spec, sizeof(spec), "unix:%s", path);
+	c.connect_listen = spec;
+	c.socks_listen = NULL;
+	proxy_start(&c);
+	ck_assert_uint_eq(cport, 0);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sun, sizeof(sun)),
+	    0);
+	len = snprintf(req, sizeof(req), "CONNECT 127.0.0.1:%u HTTP/1.0\r\n"
+	    "\r\n", (unsigned)echo.port);
+	ck_assert_int_eq(send(fd, req, (size_t)len, 0), len);
+	while (got < sizeof(head) - 1 && recv(fd, head + got, 1, 0) == 1)
+		if (++got >= 4 && memcmp(head + got - 4, "\r\n\r\n", 4) == 0)
+			break;
+	head[got] = '\0';
+	ck_assert_ptr_nonnull(strstr(head, "HTTP/1.0 200 "));
+	roundtrip(fd, "over a unix socket");
+	close(fd);
+	st = proxy_stop();
+	ck_assert_uint_eq(st->tunnels_clearnet_direct, 1);
+	proxy_free();
+	ck_assert_int_ne(access(path, F_OK), 0);	/* unlinked on free */
+}
+END_TEST
+
 Suite *
 outbound_glue_suite(void)
 {
@@ -1084,6 +1128,7 @@ outbound_glue_suite(void)
 	tcase_add_loop_test(tc, test_early_payload_and_bulk, 0, 2);
 	tcase_add_test(tc, test_backpressure_bounded);
 	tcase_add_test(tc, test_idle_timeout);
+	tcase_add_test(tc, test_unix_listener);
 	tcase_add_test(tc, test_emfile_pauses_accept);
 	suite_add_tcase(s, tc);
 	return s;
