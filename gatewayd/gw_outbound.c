@@ -1397,8 +1397,7 @@ listener_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 		close(fd);
 		return;
 	}
-	if (sa->sa_family != AF_UNIX)
-		set_nodelay(fd);
+	/* TCP_NODELAY comes from the listening socket (Linux copies it). */
 	c->ob = ob;
 	c->id = ++ob->next_id;
 	c->kind = l->kind;
@@ -1503,6 +1502,9 @@ listener_new(struct gw_outbound *ob, enum ob_kind kind, const char *spec,
 			listener_free(l);
 			return GW_OB_ERR_LISTEN;
 		}
+		/* Accepted sockets inherit it: one call instead of one per
+		 * tunnel. */
+		set_nodelay(evconnlistener_get_fd(l->lev));
 		sl = sizeof(ss);
 		if (getsockname(evconnlistener_get_fd(l->lev),
 		    (struct sockaddr *)&ss, &sl) == 0)

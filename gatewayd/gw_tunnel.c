@@ -58,6 +58,7 @@ struct gw_tunnel {
 	struct timeval		 last;		/* last byte moved */
 	unsigned		 idle_ms;
 	int			 ended;
+	int			 err_side;	/* fd index that failed; -1 */
 	gw_tunnel_done_cb	*cb;
 	void			*arg;
 };
@@ -120,7 +121,7 @@ tun_end(struct gw_tunnel *t, int end)
 	 * a direct connection would have; it also leaves no TIME_WAIT. */
 	if (end != GW_TUNNEL_END_CLOSED)
 		for (i = 0; i < 2; i++)
-			if (t->fd[i] >= 0)
+			if (t->fd[i] >= 0 && i != t->err_side)
 				(void)setsockopt(t->fd[i], SOL_SOCKET,
 				    SO_LINGER, &lg, sizeof(lg));
 	tun_close_all(t);
@@ -154,7 +155,7 @@ tun_pump(struct gw_tunnel *t, int i)
 			    MSG_NOSIGNAL);
 			if (n < 0) {
 				if (!is_again(errno))
-					goto reset;
+					goto reset_dst;
 				wblocked = 1;
 			} else {
 				d->off += (size_t)n;
@@ -176,7 +177,7 @@ tun_pump(struct gw_tunnel *t, int i)
 			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 			if (n < 0) {
 				if (!is_again(errno))
-					goto reset;
+					goto reset_dst;
 				wblocked = 1;
 			} else {
 				d->in_pipe -= (size_t)n;
@@ -202,7 +203,7 @@ tun_pump(struct gw_tunnel *t, int i)
 				if (n < 0 && is_again(errno))
 					continue;
 				if (n < 0)
-					goto reset;
+					goto reset_src;
 				if (n == 0) {
 					d->eof = 1;
 					progress = 1;
@@ -230,7 +231,7 @@ tun_pump(struct gw_tunnel *t, int i)
 			}
 			if (n < 0) {
 				if (!is_again(errno))
-					goto reset;
+					goto reset_src;
 				/* Socket empty, or the pipe out of slots (skb
 				 * fragments take one each): wait for a write
 				 * before reading again. */
@@ -262,7 +263,7 @@ tun_pump(struct gw_tunnel *t, int i)
 		n = recv(src, d->buf + d->len, d->cap - d->len, 0);
 		if (n < 0) {
 			if (!is_again(errno))
-				goto reset;
+				goto reset_src;
 			if (d->len == 0) {		/* idle: give it back */
 				free(d->buf);
 				d->buf = NULL;
@@ -294,7 +295,12 @@ tun_pump(struct gw_tunnel *t, int i)
 		return -1;
 	}
 	return 0;
- reset:
+ reset_dst:
+	t->err_side = !i;		/* that side needs no RST from us */
+	tun_end(t, GW_TUNNEL_END_RESET);
+	return -1;
+ reset_src:
+	t->err_side = i;
 	tun_end(t, GW_TUNNEL_END_RESET);
 	return -1;
 }
@@ -373,6 +379,7 @@ gw_tunnel_new(struct event_base *base, int fd_a, int fd_b,
 	t->fd[0] = fd_a;
 	t->fd[1] = fd_b;
 	t->idle_ms = idle_ms;
+	t->err_side = -1;
 	t->cb = cb;
 	t->arg = arg;
 	for (i = 0; i < 2; i++) {
