@@ -147,6 +147,7 @@ static void	conn_upstream_cb(evutil_socket_t, short, void *);
 static void	conn_refuse(struct ob_conn *, int reason, const char *detail);
 static void	conn_route(struct ob_conn *);
 static void	conn_go(struct ob_conn *);
+static void	tor_send_request(struct ob_conn *);
 static void	conn_try_next_addr(struct ob_conn *);
 
 /* ------------------------------------------------------------------ */
@@ -768,11 +769,15 @@ conn_establish(struct ob_conn *c, const void *pre_down, size_t pre_down_len)
 /* ------------------------------------------------------------------ */
 /* Upstream: tor                                                      */
 
+/* Start a non-blocking connect to sa as c->ufd. Return 1 if already
+ * connected, 0 if in progress (ev_u waits for it), or -errno. */
 static int
 conn_connect_to(struct ob_conn *c, const struct sockaddr *sa,
     socklen_t salen)
 {
-	int	fd;
+	struct sockaddr_storage	peer;
+	socklen_t		pl;
+	int			fd, r;
 
 	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
@@ -780,7 +785,7 @@ conn_connect_to(struct ob_conn *c, const struct sockaddr *sa,
 		return -errno;
 	if (sa->sa_family != AF_UNIX)
 		set_nodelay(fd);
-	if (connect(fd, sa, salen) != 0 && errno != EINPROGRESS) {
+	if ((r = connect(fd, sa, salen)) != 0 && errno != EINPROGRESS) {
 		int e = errno;
 
 		close(fd);
@@ -790,6 +795,11 @@ conn_connect_to(struct ob_conn *c, const struct sockaddr *sa,
 	event_assign(&c->ev_u, c->ob->base, fd, EV_WRITE | EV_PERSIST,
 	    conn_upstream_cb, c);
 	c->ev_u_on = 0;
+	/* Loopback (tor's SocksPort, mostly) completes the handshake inside
+	 * connect(): go on now instead of waiting for writability. */
+	pl = sizeof(peer);
+	if (r == 0 || getpeername(fd, (struct sockaddr *)&peer, &pl) == 0)
+		return 1;
 	ev_on(&c->ev_u, &c->ev_u_on, 1, NULL);
 	return 0;
 }
@@ -805,11 +815,12 @@ conn_via_tor(struct ob_conn *c)
 	ob->stats.tor_connects++;
 	r = conn_connect_to(c, (struct sockaddr *)&ob->tor_addr,
 	    ob->tor_addrlen);
-	if (r != 0) {
+	if (r < 0) {
 		/* Fast and explicit: never hang when tor is down. */
 		conn_refuse(c, r == -EMFILE || r == -ENFILE ?
 		    GW_OB_R_INTERNAL : GW_OB_R_TOR_DOWN, strerror(-r));
-	}
+	} else if (r == 1)
+		tor_send_request(c);
 }
 
 /* Send our next SOCKS message to tor. Return 0 or -1 (refused c). */
@@ -982,7 +993,9 @@ conn_try_next_addr(struct ob_conn *c)
 		c->ob->stats.direct_connects++;
 		r = conn_connect_to(c, (struct sockaddr *)&c->addr[i],
 		    c->addrlen[i]);
-		if (r == 0)
+		if (r == 1)
+			conn_establish(c, NULL, 0);
+		if (r >= 0)
 			return;
 		c->last_errno = -r;
 	}
