@@ -59,8 +59,12 @@ class Driver(object):
             self.strace_out = os.path.join(self.dir, "strace")
             cmd = ["strace", "-f", "-qq", "-e", "trace=connect,sendto,"
                    "sendmsg", "-o", self.strace_out] + cmd
+        env = dict(os.environ)
+        if strace:      # LeakSanitizer cannot run under ptrace
+            env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") +
+                                   ":detect_leaks=0").lstrip(":")
         self.p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
-                                  stderr=self.log)
+                                  stderr=self.log, env=env)
         r, _, _ = select.select([self.p.stdout], [], [], 10)
         line = self.p.stdout.readline().decode() if r else ""
         if not line.startswith("READY"):
