@@ -99,6 +99,7 @@ struct ob_conn {
 	socklen_t		 addrlen[GW_OB_MAX_ADDRS];
 	int			 naddr, nextaddr;
 	int			 last_errno;
+	uint64_t		 deadline;	/* connect timeout, monotonic ms */
 	/* Tor: its answers. */
 	uint8_t			 tbuf[GW_OB_SOCKS_BUF];
 	size_t			 tlen;
@@ -670,6 +671,18 @@ conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 		conn_refuse(c, GW_OB_R_DNS, "timeout");
 		break;
 	case ST_CONNECTING:
+		if (c->rt.route == GW_OB_ROUTE_CLEARNET_DIRECT &&
+		    c->nextaddr < c->naddr && now_ms(c->ob) < c->deadline) {
+			/* This address is silent: try the next one. */
+			ev_on(&c->ev_u, &c->ev_u_on, 0, NULL);
+			close(c->ufd);
+			c->ufd = -1;
+			c->last_errno = ETIMEDOUT;
+			conn_try_next_addr(c);
+			break;
+		}
+		conn_refuse(c, GW_OB_R_TIMEOUT, NULL);
+		break;
 	case ST_TOR_REPLY:
 		conn_refuse(c, GW_OB_R_TIMEOUT, NULL);
 		break;
@@ -988,8 +1001,12 @@ conn_try_next_addr(struct ob_conn *c)
 	int	r;
 
 	while (c->nextaddr < c->naddr) {
-		int i = c->nextaddr++;
+		int		i = c->nextaddr++;
+		uint64_t	now = now_ms(c->ob), left;
 
+		left = c->deadline > now ? c->deadline - now : 1;
+		arm_timer(c, (unsigned)(c->nextaddr < c->naddr &&
+		    left > GW_OB_ATTEMPT_MS ? GW_OB_ATTEMPT_MS : left));
 		c->ob->stats.direct_connects++;
 		r = conn_connect_to(c, (struct sockaddr *)&c->addr[i],
 		    c->addrlen[i]);
@@ -1018,6 +1035,7 @@ conn_direct(struct ob_conn *c)
 		return;
 	}
 	arm_timer(c, ob->connect_ms);
+	c->deadline = now_ms(ob) + ob->connect_ms;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;

@@ -43,6 +43,11 @@
 /* A tunnel quiet this long gives its kernel pipes back (2 fds per
  * direction), so thousands of idle pooled tunnels cost 2 fds each. */
 #define GW_OB_PIPE_RELEASE_MS	5000
+/* A direct connect attempt that has not completed after this long gives
+ * way to the next address of the name (IPv6 -> IPv4 fallback when one
+ * family blackholes); the last address gets the rest of the connect
+ * timeout. */
+#define GW_OB_ATTEMPT_MS	3000
 /* Addresses tried for one clearnet destination (IPv6/IPv4 fallback). */
 #define GW_OB_MAX_ADDRS		8
 

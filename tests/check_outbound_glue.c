@@ -282,7 +282,21 @@ dns_main(void *arg)
 		r[2] = 0x81;				/* QR, RD */
 		r[3] = 0x80;				/* RA, NOERROR */
 		r[6] = r[7] = r[8] = r[9] = r[10] = r[11] = 0;
-		if (strcmp(name, "peer.test") == 0 ||
+		if (strcmp(name, "fallback.test") == 0 && qtype == 1) {
+			/* Two A records: a silent 127.0.0.2, then 127.0.0.1. */
+			static const uint8_t a[] = { 0xc0, 0x0c, 0, 1, 0, 1, 0,
+			    0, 0, 60, 0, 4 };
+
+			r[7] = 2;
+			memcpy(r + qend, a, sizeof(a));
+			memcpy(r + qend + sizeof(a), "\x7f\x00\x00\x02", 4);
+			qend += sizeof(a) + 4;
+			memcpy(r + qend, a, sizeof(a));
+			memcpy(r + qend + sizeof(a), "\x7f\x00\x00\x01", 4);
+			qend += sizeof(a) + 4;
+		} else if (strcmp(name, "fallback.test") == 0) {
+			/* AAAA: no records */
+		} else if (strcmp(name, "peer.test") == 0 ||
 		    strcmp(name, "private.test") == 0) {
 			if (qtype == 1) {
 				static const uint8_t a[] = { 0xc0, 0x0c, 0, 1,
@@ -1104,6 +1118,45 @@ START_TEST(test_unix_listener)
 }
 END_TEST
 
+START_TEST(test_silent_address_falls_back)
+{
+	struct gw_outbound_conf		 c;
+	const struct gw_outbound_stats	*st;
+	struct sockaddr_in		 sin;
+	char				 t[64], d[64];
+	int				 hang, fill[4], fd, i, one = 1;
+
+	/* 127.0.0.2:echo.port accepts nothing: backlog 0, queue filled, so
+	 * further SYNs are dropped and a connect there never completes. */
+	hang = socket(AF_INET, SOCK_STREAM, 0);
+	(void)setsockopt(hang, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(0x7f000002);
+	sin.sin_port = htons(echo.port);
+	ck_assert_int_eq(bind(hang, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(listen(hang, 0), 0);
+	for (i = 0; i < 2; i++) {
+		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		(void)connect(fill[i], (struct sockaddr *)&sin, sizeof(sin));
+	}
+	conf_defaults(&c, t, sizeof(t), d, sizeof(d));
+	c.connect_timeout_ms = 15000;
+	proxy_start(&c);
+	ck_assert_str_eq(http_connect(target("fallback.test", echo.port),
+	    &fd), "HTTP/1.1 200 Connection Established");
+	roundtrip(fd, "second address");
+	close(fd);
+	st = proxy_stop();
+	ck_assert_uint_eq(st->direct_connects, 2);
+	ck_assert_uint_eq(st->tunnels_clearnet_direct, 1);
+	proxy_free();
+	for (i = 0; i < 2; i++)
+		close(fill[i]);
+	close(hang);
+}
+END_TEST
+
 Suite *
 outbound_glue_suite(void)
 {
@@ -1129,6 +1182,7 @@ outbound_glue_suite(void)
 	tcase_add_test(tc, test_backpressure_bounded);
 	tcase_add_test(tc, test_idle_timeout);
 	tcase_add_test(tc, test_unix_listener);
+	tcase_add_test(tc, test_silent_address_falls_back);
 	tcase_add_test(tc, test_emfile_pauses_accept);
 	suite_add_tcase(s, tc);
 	return s;
