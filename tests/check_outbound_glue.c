@@ -1157,6 +1157,33 @@ START_TEST(test_silent_address_falls_back)
 }
 END_TEST
 
+START_TEST(test_rate_delays_before_refusing)
+{
+	const struct gw_outbound_stats	*st;
+	struct timespec			 t0, t1;
+	long				 ms;
+	int				 i;
+
+	/* policy/'s defaults: 10/s, burst 50, then 50 more held (delayed)
+	 * rather than refused: the shape of Synapse's rc_federation. */
+	start_default();
+	for (i = 0; i < 50; i++)
+		ck_assert_str_eq(http_connect(ONION ":8448", NULL),
+		    "HTTP/1.1 200 Connection Established");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_str_eq(http_connect(ONION ":8448", NULL),
+	    "HTTP/1.1 200 Connection Established");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
+	    1000000;
+	ck_assert_int_ge(ms, 20);		/* it was held, not refused */
+	st = proxy_stop();
+	ck_assert_uint_eq(st->tunnels_onion, 51);
+	ck_assert_uint_eq(st->refused[GW_OB_R_RATE], 0);
+	proxy_free();
+}
+END_TEST
+
 Suite *
 outbound_glue_suite(void)
 {
@@ -1183,6 +1210,7 @@ outbound_glue_suite(void)
 	tcase_add_test(tc, test_idle_timeout);
 	tcase_add_test(tc, test_unix_listener);
 	tcase_add_test(tc, test_silent_address_falls_back);
+	tcase_add_test(tc, test_rate_delays_before_refusing);
 	tcase_add_test(tc, test_emfile_pauses_accept);
 	suite_add_tcase(s, tc);
 	return s;
