@@ -1,0 +1,98 @@
+/*
+ * gw_inbound_serve.c - run the inbound gateway alone (tests, benchmarks)
+ * until onionfedd's main wires it from gw_config.
+ *
+ * usage: gw-inbound-serve -n SERVER_NAME -u UPSTREAM -l LISTEN
+ *        [-w WELLKNOWN_LISTEN] [-c CERT -k KEY | -s STATE_DIR] [-P (plain)]
+ *        [-b MAX_BODY] [-H HEAD_TIMEOUT_MS] [-T UPSTREAM_TIMEOUT_MS]
+ *        [-r RATE/s -B BURST (per origin)] [-v]
+ * Prints "ready <port>" on stdout once listening; stops on SIGTERM/SIGINT.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "gatewayd/gw_inbound.h"
+#include "gatewayd/gw_log.h"
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	event_base_loopbreak(arg);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: gw-inbound-serve -n NAME -u UPSTREAM -l LISTEN "
+	    "[-w LISTEN] [-c CERT -k KEY | -s DIR] [-P] [-b BYTES] "
+	    "[-H MS] [-T MS] [-v]\n");
+	exit(64);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct gw_inbound_conf	 conf;
+	struct gw_inbound	*in = NULL;
+	struct event_base	*base;
+	struct event		*sigt, *sigi;
+	char			 err[512];
+	int			 ch, prio = LOG_NOTICE;
+
+	gw_inbound_conf_init(&conf);
+	while ((ch = getopt(argc, argv, "n:u:l:w:c:k:s:Pb:H:T:v")) != -1) {
+		switch (ch) {
+		case 'n': conf.server_name = optarg; break;
+		case 'u': conf.upstream = optarg; break;
+		case 'l':
+			if (conf.nlisten < GW_INB_MAX_LISTEN)
+				conf.listen[conf.nlisten++] = optarg;
+			break;
+		case 'w':
+			if (conf.nwell_known < GW_INB_MAX_LISTEN)
+				conf.well_known_listen[conf.nwell_known++] =
+				    optarg;
+			break;
+		case 'c': conf.tls_cert = optarg; break;
+		case 'k': conf.tls_key = optarg; break;
+		case 's': conf.state_dir = optarg; break;
+		case 'P': conf.tls = 0; break;
+		case 'b': conf.max_body = strtoul(optarg, NULL, 10); break;
+		case 'H': conf.head_timeout_ms = strtoul(optarg, NULL, 10);
+			conf.body_timeout_ms = conf.head_timeout_ms; break;
+		case 'T': conf.upstream_timeout_ms = strtoul(optarg, NULL, 10);
+			break;
+		case 'v': prio = LOG_DEBUG; break;
+		default: usage();
+		}
+	}
+	gw_log_init(GW_LOG_STDERR, prio);
+	signal(SIGPIPE, SIG_IGN);
+	if ((base = event_base_new()) == NULL)
+		return 1;
+	if (gw_inbound_new(base, &conf, &in, err, sizeof(err)) != 0) {
+		fprintf(stderr, "gw-inbound-serve: %s\n", err);
+		return 1;
+	}
+	sigt = evsignal_new(base, SIGTERM, on_signal, base);
+	sigi = evsignal_new(base, SIGINT, on_signal, base);
+	evsignal_add(sigt, NULL);
+	evsignal_add(sigi, NULL);
+	printf("ready %u\n", (unsigned)gw_inbound_port(in, 0));
+	fflush(stdout);
+	event_base_dispatch(base);
+	gw_inbound_free(in);
+	event_free(sigt);
+	event_free(sigi);
+	event_base_free(base);
+	return 0;
+}
