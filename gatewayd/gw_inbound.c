@@ -61,7 +61,8 @@ enum cstate {
 	C_BODY,
 	C_UP,
 	C_DRAIN,
-	C_CLOSING,
+	C_CLOSING,	/* flushing our last answer */
+	C_LINGER,	/* answer out: discard input briefly, then close */
 };
 
 enum tphase { T_NONE = 0, T_HEAD, T_BODY, T_HOLD };
@@ -157,6 +158,7 @@ struct gw_inbound {
 
 static void	conn_process(struct conn *);
 static void	conn_close(struct conn *, const char *);
+static void	conn_linger(struct conn *);
 static void	req_forward(struct conn *);
 static void	up_readcb(struct bufferevent *, void *);
 static void	up_free(struct upconn *);
@@ -282,14 +284,36 @@ req_timer(struct req *r, enum tphase ph, unsigned ms)
 
 /* ---- our own answers -------------------------------------------------- */
 
+/*
+ * Our last answer is out. Closing a socket with unread input makes the
+ * kernel send RST, which can destroy that answer before the peer reads it
+ * (the peer may still be sending a body we refused). So, like nginx's
+ * lingering close: stop writing, read and discard for a bounded time and
+ * amount, then close.
+ */
+static void
+conn_linger(struct conn *c)
+{
+	struct timeval	tv = ms_tv(GW_INB_LINGER_MS);
+
+	c->state = C_LINGER;
+	c->drain = GW_INB_LINGER_BYTES;
+	if (!c->tls)
+		(void)shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+	bufferevent_set_timeouts(c->bev, &tv, NULL);
+	bufferevent_enable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
+		conn_process(c);
+}
+
 static void
 conn_flush_close(struct conn *c)
 {
 	c->state = C_CLOSING;
 	bufferevent_disable(c->bev, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
-		conn_close(c, "done");
-	/* else conn_writecb closes once the answer is out */
+		conn_linger(c);
+	/* else conn_writecb lingers once the answer is out */
 }
 
 /* Answer the current request ourselves and finish it. 'close' forces the
@@ -548,8 +572,9 @@ req_forward(struct conn *c)
 		return;
 	event_del(&r->tev);
 	r->tphase = T_NONE;
-	/* no more reading from the client until the response is out */
-	bufferevent_disable(c->bev, EV_READ);
+	/* Client input is left enabled (bounded by the read watermark) but
+	 * not processed until the response is out: a client that goes away
+	 * is noticed, and no epoll change is paid per request. */
 	req_send(c, 0);
 }
 
@@ -1159,8 +1184,15 @@ conn_process(struct conn *c)
 				return;
 			}
 			c->state = C_UP;	/* waiting: hold or upstream */
-			bufferevent_disable(c->bev, EV_READ);
 			req_forward(c);
+			return;
+		case C_LINGER:
+			if ((int64_t)len >= c->drain) {
+				conn_close(c, "linger-limit");
+				return;
+			}
+			evbuffer_drain(src, len);
+			c->drain -= (int64_t)len;
 			return;
 		case C_UP:
 		case C_CLOSING:
@@ -1191,7 +1223,7 @@ conn_writecb(struct bufferevent *bev, void *arg)
 		return;
 	if (c->state == C_CLOSING) {
 		if (evbuffer_get_length(out) == 0)
-			conn_close(c, "done");
+			conn_linger(c);
 		return;
 	}
 	if (c->state == C_UP && c->req != NULL && (u = c->req->up) != NULL &&
@@ -1216,6 +1248,12 @@ conn_eventcb(struct bufferevent *bev, short what, void *arg)
 		struct timeval	wtv = ms_tv(c->in->conf.write_timeout_ms);
 
 		bufferevent_set_timeouts(c->bev, &tv, &wtv);
+		return;
+	}
+	if ((what & (BEV_EVENT_TIMEOUT | BEV_EVENT_READING)) ==
+	    (BEV_EVENT_TIMEOUT | BEV_EVENT_READING) && c->state == C_UP) {
+		/* idle on input while we wait for upstream: that is fine */
+		bufferevent_enable(c->bev, EV_READ);
 		return;
 	}
 	if ((what & BEV_EVENT_TIMEOUT) && c->state == C_HEAD &&

@@ -37,6 +37,10 @@
 #define GW_INB_UP_CONNECT_TIMEOUT_MS	5000	/* upstream connect -> 502 */
 #define GW_INB_UP_TIMEOUT_MS		60000	/* upstream response -> 504 */
 #define GW_INB_UP_IDLE_TIMEOUT_MS	30000	/* pooled upstream keep-alive */
+/* After a closing answer: discard what the peer still sends for at most
+ * this long / this much, so our answer is not lost to a TCP RST. */
+#define GW_INB_LINGER_MS		2000
+#define GW_INB_LINGER_BYTES		(1024 * 1024)
 
 /* Counts. */
 #define GW_INB_MAX_CONNS		16384	/* accept paused beyond */
