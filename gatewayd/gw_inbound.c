@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -52,6 +53,7 @@
 #include "gatewayd/gw_matrix_err.h"
 #include "gatewayd/gw_tls.h"
 #include "gatewayd/gw_xmatrix.h"
+#include "policy/policy.h"
 
 #define SUBSYS	"inbound"
 
@@ -110,6 +112,8 @@ struct req {
 	int64_t			 rremain;
 	int			 status;
 	char			 origin[GW_XMATRIX_MAX_NAME + 1];
+	char			 limkey[POL_KEY_MAX + 1];
+	size_t			 limkey_len;
 };
 
 struct listener {
@@ -209,31 +213,144 @@ struct admission {
 	const char	*msg;
 	int64_t		 retry_after_ms;
 	const char	*reason;		/* for the log */
+	char		 buf[96];		/* msg storage */
 };
+
+/* Requests without X-Matrix share one limiter entry under this key; it can
+ * never collide with a server name ('*' is not in the grammar). */
+static const char	anon_key[] = "*anonymous*";
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+admit_reject_limit(struct admission *a, const struct pol_limit_result *lr)
+{
+	a->v = V_REJECT;
+	a->status = 429;
+	a->errcode = "M_LIMIT_EXCEEDED";
+	a->retry_after_ms = lr->retry_after_ms;
+	switch (lr->why) {
+	case POL_WHY_CONCURRENCY:
+		a->msg = "too many concurrent requests from this origin";
+		a->reason = "concurrency";
+		break;
+	case POL_WHY_ADMISSION:
+		a->msg = "too many requests from new origins";
+		a->reason = "admission";
+		break;
+	case POL_WHY_TABLE_FULL:
+		a->msg = "too many origins";
+		a->reason = "table-full";
+		break;
+	default:
+		a->msg = "too many requests from this origin";
+		a->reason = "rate";
+		break;
+	}
+}
 
 /*
  * The one place where policy and limits decide about a request. 'origin'
  * is NULL for requests without X-Matrix (they share one anonymous budget).
- * 'verified' is 0: the origin is as claimed until signatures are verified
- * (a later issue); the limiter gets the flag so it can key verified origins
- * apart from claimed ones then.
+ * 'verified' is 0 for now: the origin is as CLAIMED by the peer until
+ * X-Matrix signatures are verified (a later issue). A verified origin will
+ * be promoted in the limiter (pol_limit_promote) so it stops drawing from
+ * the budget shared by peers without history; a claimed one never is.
+ * On PASS/DELAY with a limiter, r->limkey holds one concurrency slot that
+ * inbound_release() gives back.
  */
 static void
-inbound_admit(struct gw_inbound *in, const char *origin, int verified,
-    struct admission *a)
+inbound_admit(struct gw_inbound *in, struct req *r, const char *origin,
+    int verified, struct admission *a)
 {
-	(void)in;
-	(void)origin;
-	(void)verified;
+	struct pol_peer		 peer;
+	struct pol_verdict	 v;
+	struct pol_limit_result	 lr;
+	const struct pol_rate	*rate = NULL;
+	const char		*key = anon_key;
+	size_t			 klen = sizeof(anon_key) - 1;
+	uint64_t		 now;
+
 	memset(a, 0, sizeof(*a));
 	a->v = V_PASS;
+	a->retry_after_ms = -1;
+	if (origin != NULL && in->conf.rules != NULL) {
+		(void)pol_check_str(in->conf.rules, origin, strlen(origin),
+		    POL_DIR_INBOUND, &peer, &v);
+		if (v.decision != POL_ALLOW) {
+			a->v = V_REJECT;
+			a->status = 403;
+			a->errcode = "M_FORBIDDEN";
+			snprintf(a->buf, sizeof(a->buf),
+			    "origin refused by policy: %s", v.reason_str);
+			a->msg = a->buf;
+			a->reason = v.reason_str;
+			return;
+		}
+		rate = v.rate;
+		key = peer.key;
+		klen = peer.key_len;
+	} else if (origin != NULL) {
+		/* no rules: still key the limiter on the canonical name */
+		if (pol_peer_parse(origin, strlen(origin), &peer) == 0) {
+			key = peer.key;
+			klen = peer.key_len;
+		} else {
+			a->v = V_REJECT;
+			a->status = 403;
+			a->errcode = "M_FORBIDDEN";
+			a->msg = "origin is not a valid server name";
+			a->reason = "bad-name";
+			return;
+		}
+	}
+	if (in->conf.limiter == NULL)
+		return;
+	now = now_ms();
+	if (pol_conc_acquire(in->conf.limiter, key, klen, POL_DIR_INBOUND,
+	    rate, now, &lr) != POL_LIMIT_PASS) {
+		admit_reject_limit(a, &lr);
+		return;
+	}
+	switch (pol_limit_check(in->conf.limiter, key, klen, POL_DIR_INBOUND,
+	    rate, now, &lr)) {
+	case POL_LIMIT_PASS:
+		break;
+	case POL_LIMIT_DELAY:
+		a->v = V_DELAY;
+		a->delay_ms = lr.delay_ms;
+		a->reason = "delayed";
+		break;
+	case POL_LIMIT_REJECT:
+	default:
+		(void)pol_conc_release(in->conf.limiter, key, klen,
+		    POL_DIR_INBOUND, now);
+		admit_reject_limit(a, &lr);
+		return;
+	}
+	if (verified)
+		(void)pol_limit_promote(in->conf.limiter, key, klen,
+		    POL_DIR_INBOUND, now);
+	memcpy(r->limkey, key, klen);
+	r->limkey[klen] = '\0';
+	r->limkey_len = klen;
+	r->admitted = 1;
 }
 
-/* Give back what inbound_admit() took (concurrency slot). */
+/* Give back the concurrency slot inbound_admit() took. */
 static void
 inbound_release(struct gw_inbound *in, struct req *r)
 {
-	(void)in;
+	if (r->admitted && in->conf.limiter != NULL)
+		(void)pol_conc_release(in->conf.limiter, r->limkey,
+		    r->limkey_len, POL_DIR_INBOUND, now_ms());
 	r->admitted = 0;
 }
 
@@ -1011,7 +1128,8 @@ req_head_done(struct conn *c, struct req *r)
 			conn_flush_close(c);
 		return;
 	}
-	inbound_admit(in, r->anonymous ? NULL : r->origin, 0, &a);
+	/* claimed origin: verified = 0 until signatures are checked */
+	inbound_admit(in, r, r->anonymous ? NULL : r->origin, 0, &a);
 	if (a.v == V_DELAY && in->st.held >= in->conf.max_held) {
 		a.v = V_REJECT;
 		a.status = 429;
@@ -1025,7 +1143,6 @@ req_head_done(struct conn *c, struct req *r)
 		    r->bframe == RF_CHUNKED, a.reason);
 		return;
 	}
-	r->admitted = 1;
 	c->drain = 0;
 	if (a.v == V_DELAY) {
 		in->st.delayed++;

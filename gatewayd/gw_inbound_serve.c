@@ -5,7 +5,9 @@
  * usage: gw-inbound-serve -n SERVER_NAME -u UPSTREAM -l LISTEN
  *        [-w WELLKNOWN_LISTEN] [-c CERT -k KEY | -s STATE_DIR] [-P (plain)]
  *        [-b MAX_BODY] [-H HEAD_TIMEOUT_MS] [-T UPSTREAM_TIMEOUT_MS]
- *        [-r RATE/s -B BURST (per origin)] [-v]
+ *        [-O (refuse onion origins)] [-d DENY_PATTERN]...
+ *        [-r PER_SEC -B BURST -D DELAY_BURST -M MAX_DELAY_MS -C MAX_CONC]
+ *        [-A ADMISSION_PER_SEC] [-v]
  * Prints "ready <port>" on stdout once listening; stops on SIGTERM/SIGINT.
  */
 #include "config.h"
@@ -20,6 +22,7 @@
 
 #include "gatewayd/gw_inbound.h"
 #include "gatewayd/gw_log.h"
+#include "policy/policy.h"
 
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
@@ -47,9 +50,21 @@ main(int argc, char **argv)
 	struct event		*sigt, *sigi;
 	char			 err[512];
 	int			 ch, prio = LOG_NOTICE;
+	struct pol_settings	 ps;
+	struct pol_limiter_cfg	 lc;
+	struct pol_rules	*rules = NULL;
+	struct pol_limiter	*lim = NULL;
+	const char		*deny[16];
+	double			 adm = 0;
 
+	memset(&ps, 0, sizeof(ps));
+	ps.allow_onion_peers = ps.allow_clearnet_peers = 1;
+	ps.allow_private_addresses = 1;
+	ps.deny = deny;
+	pol_limiter_cfg_default(&lc);
 	gw_inbound_conf_init(&conf);
-	while ((ch = getopt(argc, argv, "n:u:l:w:c:k:s:Pb:H:T:v")) != -1) {
+	while ((ch = getopt(argc, argv,
+	    "n:u:l:w:c:k:s:Pb:H:T:vOd:r:B:D:M:C:A:")) != -1) {
 		switch (ch) {
 		case 'n': conf.server_name = optarg; break;
 		case 'u': conf.upstream = optarg; break;
@@ -72,10 +87,37 @@ main(int argc, char **argv)
 		case 'T': conf.upstream_timeout_ms = strtoul(optarg, NULL, 10);
 			break;
 		case 'v': prio = LOG_DEBUG; break;
+		case 'O': ps.allow_onion_peers = 0; break;
+		case 'd':
+			if (ps.ndeny < 16)
+				deny[ps.ndeny++] = optarg;
+			break;
+		case 'r': lc.rate[POL_DIR_INBOUND].per_sec = atof(optarg);
+			break;
+		case 'B': lc.rate[POL_DIR_INBOUND].burst =
+			    (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'D': lc.rate[POL_DIR_INBOUND].delay_burst =
+			    (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'M': lc.rate[POL_DIR_INBOUND].max_delay_ms =
+			    (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'C': lc.rate[POL_DIR_INBOUND].max_concurrent =
+			    (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'A': adm = atof(optarg); break;
 		default: usage();
 		}
 	}
 	gw_log_init(GW_LOG_STDERR, prio);
+	if (adm > 0) {
+		lc.admission[POL_DIR_INBOUND].per_sec = adm;
+		lc.admission[POL_DIR_INBOUND].burst = (uint32_t)(adm * 10);
+	}
+	if (pol_rules_new(&ps, &rules, err, sizeof(err)) != 0 ||
+	    pol_limiter_new(&lc, &lim) != 0) {
+		fprintf(stderr, "gw-inbound-serve: policy: %s\n", err);
+		return 1;
+	}
+	conf.rules = rules;
+	conf.limiter = lim;
 	signal(SIGPIPE, SIG_IGN);
 	if ((base = event_base_new()) == NULL)
 		return 1;
@@ -94,5 +136,7 @@ main(int argc, char **argv)
 	event_free(sigt);
 	event_free(sigi);
 	event_base_free(base);
+	pol_limiter_free(lim);
+	pol_rules_free(rules);
 	return 0;
 }

@@ -210,6 +210,14 @@ def signed_request(conn, peer, method, uri, destination, content=None,
     return conn.request(method, uri, destination, headers, body)
 
 
+def onion_name(pubkey):
+    """The v3 onion address of a 32-byte ed25519 public key (rend-spec)."""
+    import base64
+    import hashlib
+    chk = hashlib.sha3_256(b".onion checksum" + pubkey + b"\x03").digest()[:2]
+    return base64.b32encode(pubkey + chk + b"\x03").decode().lower() + ".onion"
+
+
 def transaction(origin, n_pdus=1, pad=0):
     """A plausible /send transaction body."""
     now = int(time.time() * 1000)
