@@ -67,7 +67,7 @@ START_TEST(test_err_response)
 	    44) == 0);
 	ck_assert_ptr_nonnull(strstr(s, "\r\nConnection: close\r\n"));
 	ck_assert_ptr_null(strstr(s, "Retry-After"));
-	ck_assert_ptr_nonnull(strstr(s, "Content-Length: 41\r\n"));
+	ck_assert_ptr_nonnull(strstr(s, "Content-Length: 39\r\n"));
 	free(s);
 	evbuffer_free(b);
 }
