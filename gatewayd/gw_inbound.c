@@ -445,7 +445,10 @@ respond(struct conn *c, int status, const char *errcode, const char *msg,
 	char			 esc[96];
 	int			 keep;
 
-	keep = !close && r != NULL && r->keepalive;
+	/* drain < 0: a chunked body we have not read; only closing is safe */
+	keep = !close && r != NULL && r->keepalive && c->drain >= 0;
+	if (c->drain < 0)
+		c->drain = 0;
 	if (status != 200) {
 		in->st.refused++;
 		f.reason = reason;
@@ -1084,25 +1087,24 @@ req_head_done(struct conn *c, struct req *r)
 		    "body-too-large");
 		return;
 	}
-	if (c->drain < 0)
-		c->drain = 0;	/* chunked: refusals close instead */
 	if (c->li->well_known) {
 		if (!is_well_known(r)) {
 			respond(c, 404, "M_UNRECOGNIZED", "Unrecognized request",
-			    -1, r->bframe == RF_CHUNKED, "not-found");
+			    -1, 0, "not-found");
 			return;
 		}
 		if (h->method_len != 3 ||
 		    memcmp(r->head + h->method_off, "GET", 3) != 0) {
 			if (!r->is_head) {
 				respond(c, 405, "M_UNRECOGNIZED",
-				    "Unrecognized request", -1,
-				    r->bframe == RF_CHUNKED, "method");
+				    "Unrecognized request", -1, 0, "method");
 				return;
 			}
 		}
-		if (r->bframe != RF_NONE)
-			r->keepalive = r->keepalive && r->bframe == RF_LENGTH;
+		if (c->drain < 0) {
+			r->keepalive = 0;
+			c->drain = 0;
+		}
 		{
 			struct evbuffer *out = bufferevent_get_output(c->bev);
 			int keep = r->keepalive;
@@ -1123,11 +1125,8 @@ req_head_done(struct conn *c, struct req *r)
 		}
 		return;
 	}
-	if (req_xmatrix(c, r) != 0) {
-		if (r->bframe == RF_CHUNKED)
-			conn_flush_close(c);
-		return;
-	}
+	if (req_xmatrix(c, r) != 0)
+		return;			/* answered (r is gone) */
 	/* claimed origin: verified = 0 until signatures are checked */
 	inbound_admit(in, r, r->anonymous ? NULL : r->origin, 0, &a);
 	if (a.v == V_DELAY && in->st.held >= in->conf.max_held) {
@@ -1139,8 +1138,8 @@ req_head_done(struct conn *c, struct req *r)
 		a.reason = "held-full";
 	}
 	if (a.v == V_REJECT) {
-		respond(c, a.status, a.errcode, a.msg, a.retry_after_ms,
-		    r->bframe == RF_CHUNKED, a.reason);
+		respond(c, a.status, a.errcode, a.msg, a.retry_after_ms, 0,
+		    a.reason);
 		return;
 	}
 	c->drain = 0;
