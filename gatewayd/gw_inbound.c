@@ -27,6 +27,7 @@
 #include <sys/queue.h>
 #include <sys/un.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -177,6 +178,16 @@ ms_tv(unsigned ms)
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	return tv;
+}
+
+/* Our answers are written whole; never let Nagle hold the last segment
+ * back waiting for a delayed ACK (40 ms per request otherwise). */
+static void
+set_nodelay(evutil_socket_t fd)
+{
+	int	one = 1;
+
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
 static int
@@ -596,6 +607,8 @@ up_acquire(struct gw_inbound *in, struct req *r, int fresh)
 		up_free(u);
 		return NULL;
 	}
+	if (in->up_sa.ss_family != AF_UNIX)
+		set_nodelay(bufferevent_getfd(u->bev));
 	return u;
 }
 
@@ -1384,9 +1397,9 @@ conn_eventcb(struct bufferevent *bev, short what, void *arg)
 static void
 conn_close(struct conn *c, const char *why)
 {
-	(void)why;
 	if (c->reaping)
 		return;
+	GW_LOG(LOG_DEBUG, SUBSYS, c->id, "closing: %s", why);
 	c->reaping = 1;
 	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_REMOVE(&c->in->conns, c, entry);
@@ -1487,6 +1500,8 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr,
 		    c->peer, sizeof(c->peer));
+	if (sa->sa_family != AF_UNIX)
+		set_nodelay(fd);
 	if (in->tls != NULL) {
 		if ((ssl = gw_tls_ssl_new(in->tls)) == NULL) {
 			evutil_closesocket(fd);
