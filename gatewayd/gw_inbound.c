@@ -136,6 +136,9 @@ struct conn {
 	TAILQ_ENTRY(conn)	 entry;		/* all / reap */
 	unsigned		 tls : 1;
 	unsigned		 reaping : 1;
+	unsigned		 stalls : 8;	/* read timeouts while draining */
+	evutil_socket_t		 fd;
+	struct event		 pev;		/* parked: wait for a request */
 	char			 peer[INET6_ADDRSTRLEN];
 };
 TAILQ_HEAD(conn_q, conn);
@@ -1330,6 +1333,58 @@ conn_process(struct conn *c)
 	}
 }
 
+static void	conn_setup_bev(struct conn *);
+
+static void
+park_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn	*c = arg;
+
+	(void)fd;
+	if (what & EV_TIMEOUT) {
+		conn_close(c, "idle");
+		return;
+	}
+	/* a request is coming: back to a bufferevent (it reads on the next
+	 * loop turn; the socket stays readable) */
+	if ((c->bev = bufferevent_socket_new(c->in->base, c->fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		conn_close(c, "nomem");
+		return;
+	}
+	c->in->st.parked--;
+	conn_setup_bev(c);
+}
+
+/*
+ * A plain connection idle for GW_INB_PARK_MS gives up its bufferevent (and
+ * its two evbuffers and events): what is left is the conn and one event,
+ * ~0.4 KiB, until the next request or the idle timeout.
+ */
+static void
+conn_park(struct conn *c)
+{
+	struct timeval	tv;
+	unsigned	rest;
+
+	if (c->tls || c->state != C_IDLE || c->reaping || c->req != NULL ||
+	    evbuffer_get_length(bufferevent_get_input(c->bev)) != 0 ||
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) != 0) {
+		bufferevent_enable(c->bev, EV_READ);
+		return;
+	}
+	c->fd = bufferevent_getfd(c->bev);
+	bufferevent_setfd(c->bev, -1);		/* keep the socket open */
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+	rest = c->in->conf.idle_timeout_ms > GW_INB_PARK_MS ?
+	    c->in->conf.idle_timeout_ms - GW_INB_PARK_MS : 1;
+	tv = ms_tv(rest);
+	event_assign(&c->pev, c->in->base, c->fd, EV_READ, park_cb, c);
+	event_add(&c->pev, &tv);
+	c->in->st.parked++;
+}
+
 static void
 conn_readcb(struct bufferevent *bev, void *arg)
 {
@@ -1380,15 +1435,29 @@ conn_eventcb(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	if ((what & (BEV_EVENT_TIMEOUT | BEV_EVENT_READING)) ==
-	    (BEV_EVENT_TIMEOUT | BEV_EVENT_READING) && c->state == C_UP) {
-		/* idle on input while we wait for upstream: that is fine */
-		bufferevent_enable(c->bev, EV_READ);
-		return;
-	}
-	if ((what & BEV_EVENT_TIMEOUT) && c->state == C_HEAD &&
-	    c->req != NULL) {
-		req_timer_cb(-1, 0, c->req);
-		return;
+	    (BEV_EVENT_TIMEOUT | BEV_EVENT_READING)) {
+		switch (c->state) {
+		case C_UP:	/* waiting for upstream: input may be quiet */
+		case C_HEAD:	/* the head/body deadlines decide */
+		case C_BODY:
+			bufferevent_enable(c->bev, EV_READ);
+			return;
+		case C_IDLE:
+			if (!c->tls) {
+				conn_park(c);
+				return;
+			}
+			break;
+		case C_DRAIN:
+			if (!c->tls && (unsigned)++c->stalls * GW_INB_PARK_MS <
+			    c->in->conf.idle_timeout_ms) {
+				bufferevent_enable(c->bev, EV_READ);
+				return;
+			}
+			break;
+		default:
+			break;
+		}
 	}
 	conn_close(c, (what & BEV_EVENT_TIMEOUT) ? "timeout" :
 	    (what & BEV_EVENT_EOF) ? "eof" : "error");
@@ -1401,7 +1470,10 @@ conn_close(struct conn *c, const char *why)
 		return;
 	GW_LOG(LOG_DEBUG, SUBSYS, c->id, "closing: %s", why);
 	c->reaping = 1;
-	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	if (c->bev != NULL)
+		bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	else
+		event_del(&c->pev);
 	TAILQ_REMOVE(&c->in->conns, c, entry);
 	TAILQ_INSERT_TAIL(&c->in->reap_q, c, entry);
 	event_active(c->in->reap_ev, EV_TIMEOUT, 0);
@@ -1427,7 +1499,13 @@ conn_free(struct conn *c)
 	struct gw_inbound	*in = c->in;
 
 	req_free(c->req);
-	bufferevent_free(c->bev);
+	if (c->bev != NULL)
+		bufferevent_free(c->bev);
+	else {				/* parked */
+		event_del(&c->pev);
+		evutil_closesocket(c->fd);
+		in->st.parked--;
+	}
 	free(c);
 	in->st.conns--;
 	if (in->paused && in->st.conns < in->conf.max_conns &&
@@ -1473,6 +1551,23 @@ accept_error_cb(struct evconnlistener *l, void *arg)
 	    evutil_socket_error_to_string(e));
 	listeners_enable(li->in, 0);
 	evtimer_add(li->in->resume_ev, &tv);
+}
+
+/* Callbacks, timeouts and limits of a (new or unparked) bufferevent. A
+ * plain connection's read timeout is the park delay (see conn_park); the
+ * head/body deadlines are timers of their own. */
+static void
+conn_setup_bev(struct conn *c)
+{
+	struct gw_inbound	*in = c->in;
+	struct timeval		 rtv, wtv = ms_tv(in->conf.write_timeout_ms);
+
+	rtv = ms_tv(c->tls ? in->conf.idle_timeout_ms : GW_INB_PARK_MS);
+	bufferevent_setcb(c->bev, conn_readcb, conn_writecb, conn_eventcb, c);
+	bufferevent_set_timeouts(c->bev, &rtv, &wtv);
+	/* reading stops once a maximal head is buffered */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, in->conf.max_head + 1);
+	bufferevent_enable(c->bev, EV_READ);
 }
 
 static void
@@ -1526,12 +1621,11 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		free(c);
 		return;
 	}
-	wtv = ms_tv(in->conf.write_timeout_ms);
-	bufferevent_setcb(c->bev, conn_readcb, conn_writecb, conn_eventcb, c);
-	bufferevent_set_timeouts(c->bev, &tv, &wtv);
-	/* reading stops once a maximal head is buffered */
-	bufferevent_setwatermark(c->bev, EV_READ, 0, in->conf.max_head + 1);
-	bufferevent_enable(c->bev, EV_READ);
+	conn_setup_bev(c);
+	if (c->tls) {
+		wtv = ms_tv(in->conf.write_timeout_ms);
+		bufferevent_set_timeouts(c->bev, &tv, &wtv);	/* handshake */
+	}
 	TAILQ_INSERT_TAIL(&in->conns, c, entry);
 	in->st.accepted++;
 	if (++in->st.conns >= in->conf.max_conns)

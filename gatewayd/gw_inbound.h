@@ -80,7 +80,7 @@ int	gw_inbound_new(struct event_base *base,
 struct gw_inbound_stats {
 	uint64_t	accepted, requests, forwarded, refused, delayed;
 	uint64_t	upstream_errors, upstream_timeouts, client_timeouts;
-	unsigned	conns, held, upstream_idle, upstream_busy;
+	unsigned	conns, parked, held, upstream_idle, upstream_busy;
 };
 void	gw_inbound_get_stats(const struct gw_inbound *in,
 	    struct gw_inbound_stats *st);

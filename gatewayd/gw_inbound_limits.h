@@ -33,6 +33,9 @@
 #define GW_INB_HEAD_TIMEOUT_MS		10000	/* first byte -> full head */
 #define GW_INB_BODY_TIMEOUT_MS		30000	/* head -> full body */
 #define GW_INB_IDLE_TIMEOUT_MS		60000	/* keep-alive, between requests */
+/* A plain keep-alive connection quiet this long drops its bufferevent
+ * (~0.8 KiB) until the next request arrives (see conn_park). */
+#define GW_INB_PARK_MS			1000
 #define GW_INB_WRITE_TIMEOUT_MS		60000	/* peer not reading our answer */
 #define GW_INB_UP_CONNECT_TIMEOUT_MS	5000	/* upstream connect -> 502 */
 #define GW_INB_UP_TIMEOUT_MS		60000	/* upstream response -> 504 */

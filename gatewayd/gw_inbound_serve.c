@@ -109,11 +109,15 @@ main(int argc, char **argv)
 	gw_log_init(GW_LOG_STDERR, prio);
 	if (adm > 0) {
 		lc.admission[POL_DIR_INBOUND].per_sec = adm;
-		lc.admission[POL_DIR_INBOUND].burst = (uint32_t)(adm * 10);
+		lc.admission[POL_DIR_INBOUND].burst = (uint32_t)(adm < 100000 ? adm * 10 : 1000000);
 	}
-	if (pol_rules_new(&ps, &rules, err, sizeof(err)) != 0 ||
-	    pol_limiter_new(&lc, &lim) != 0) {
+	if (pol_rules_new(&ps, &rules, err, sizeof(err)) != 0) {
 		fprintf(stderr, "gw-inbound-serve: policy: %s\n", err);
+		return 1;
+	}
+	if ((ch = pol_limiter_new(&lc, &lim)) != 0) {
+		fprintf(stderr, "gw-inbound-serve: limiter: %s\n",
+		    pol_strerror(ch));
 		return 1;
 	}
 	conf.rules = rules;
