@@ -150,6 +150,7 @@ struct gw_inbound {
 	char			*wk_json;
 	size_t			 wk_len;
 	struct gw_tls		*tls;
+	struct evbuffer		*scratch;	/* answers built before sending */
 	struct listener		 ls[2 * GW_INB_MAX_LISTEN];
 	size_t			 nls;
 	struct sockaddr_storage	 up_sa;
@@ -191,6 +192,28 @@ set_nodelay(evutil_socket_t fd)
 	int	one = 1;
 
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/*
+ * Send (and drain) 'buf' on 'bev'. With 'direct' (a plain socket) and
+ * nothing queued, write straight to the socket: the common small answer
+ * then costs one writev and no epoll changes. What the socket does not
+ * take goes through the bufferevent as usual.
+ */
+static int
+bev_send(struct bufferevent *bev, int direct, struct evbuffer *buf)
+{
+	evutil_socket_t	fd;
+
+	if (direct && evbuffer_get_length(bufferevent_get_output(bev)) == 0 &&
+	    (fd = bufferevent_getfd(bev)) >= 0) {
+		while (evbuffer_get_length(buf) > 0)
+			if (evbuffer_write(buf, fd) <= 0)
+				break;		/* EAGAIN or error: queue */
+	}
+	if (evbuffer_get_length(buf) == 0)
+		return 0;
+	return bufferevent_write_buffer(bev, buf);
 }
 
 static int
@@ -472,8 +495,10 @@ respond(struct conn *c, int status, const char *errcode, const char *msg,
 		GW_LOGF(status >= 500 ? LOG_NOTICE : LOG_INFO, SUBSYS, c->id,
 		    &f, "answered %d %s: %s", status, errcode, msg);
 	}
-	if (gw_matrix_err_response(bufferevent_get_output(c->bev), status,
-	    errcode, msg, retry_after_ms, !keep) != 0)
+	evbuffer_drain(in->scratch, evbuffer_get_length(in->scratch));
+	if (gw_matrix_err_response(in->scratch, status, errcode, msg,
+	    retry_after_ms, !keep) != 0 ||
+	    bev_send(c->bev, !c->tls, in->scratch) != 0)
 		keep = 0;
 	req_free(r);
 	c->req = NULL;
@@ -687,10 +712,13 @@ req_send(struct conn *c, int fresh)
 		n = 1;
 	}
 	n = evbuffer_peek(r->up_out, -1, NULL, v, n);
+	evbuffer_drain(in->scratch, evbuffer_get_length(in->scratch));
 	for (i = 0; i < n; i++)
-		if (bufferevent_write(u->bev, v[i].iov_base, v[i].iov_len))
+		if (evbuffer_add(in->scratch, v[i].iov_base, v[i].iov_len))
 			goto fail;
 	(void)len;
+	if (bev_send(u->bev, u->connected, in->scratch) != 0)
+		goto fail;
 	bufferevent_enable(u->bev, EV_READ | EV_WRITE);
 	c->state = C_UP;
 	in->st.forwarded++;
@@ -833,9 +861,8 @@ resp_body(struct req *r, struct evbuffer *src, struct evbuffer *dst)
 /* Parse the upstream response head and send ours. 1 = done, 0 = more,
  * -1 = bad response. */
 static int
-resp_head(struct conn *c, struct req *r, struct evbuffer *src)
+resp_head(struct req *r, struct evbuffer *src, struct evbuffer *out)
 {
-	struct evbuffer		*out = bufferevent_get_output(c->bev);
 	struct gw_http_head	*h = &r->h;
 	struct gw_http_scan	 sc;
 	const char		*b;
@@ -907,7 +934,7 @@ up_readcb(struct bufferevent *bev, void *arg)
 	struct req	*r = u->req;
 	struct conn	*c;
 	struct evbuffer	*src = bufferevent_get_input(bev), *dst;
-	int		 rc, reusable;
+	int		 rc, reusable, direct;
 
 	if (r == NULL) {
 		up_free(u);
@@ -919,8 +946,15 @@ up_readcb(struct bufferevent *bev, void *arg)
 		evbuffer_free(r->up_out);
 		r->up_out = NULL;
 	}
+	/* plain client with nothing queued: build the answer aside and write
+	 * it straight out (bev_send) */
+	direct = !c->tls &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0;
+	dst = direct ? c->in->scratch : bufferevent_get_output(c->bev);
+	if (direct)
+		evbuffer_drain(dst, evbuffer_get_length(dst));
 	if (!r->resp_started) {
-		if ((rc = resp_head(c, r, src)) == 0)
+		if ((rc = resp_head(r, src, dst)) == 0)
 			return;
 		if (rc < 0) {
 			r->up = NULL;
@@ -933,8 +967,9 @@ up_readcb(struct bufferevent *bev, void *arg)
 			return;
 		}
 	}
-	dst = bufferevent_get_output(c->bev);
 	rc = resp_body(r, src, dst);
+	if (direct && bev_send(c->bev, 1, dst) != 0)
+		rc = -1;
 	if (rc < 0) {
 		conn_close(c, "upstream-bad-body");
 		return;
@@ -945,7 +980,8 @@ up_readcb(struct bufferevent *bev, void *arg)
 		resp_done(c, reusable);
 		return;
 	}
-	if (evbuffer_get_length(dst) > GW_INB_OUT_HIGH_WATER) {
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) >
+	    GW_INB_OUT_HIGH_WATER) {
 		/* the client reads slower than upstream writes */
 		u->paused = 1;
 		bufferevent_disable(bev, EV_READ);
@@ -1122,15 +1158,17 @@ req_head_done(struct conn *c, struct req *r)
 			c->drain = 0;
 		}
 		{
-			struct evbuffer *out = bufferevent_get_output(c->bev);
+			struct evbuffer *out = in->scratch;
 			int keep = r->keepalive;
 
+			evbuffer_drain(out, evbuffer_get_length(out));
 			if (evbuffer_add_printf(out, "HTTP/1.1 200 OK\r\n"
 			    "Content-Type: application/json\r\n"
 			    "Content-Length: %zu\r\n%s\r\n", in->wk_len,
 			    keep ? "" : "Connection: close\r\n") < 0 ||
 			    (!r->is_head && evbuffer_add(out, in->wk_json,
-			    in->wk_len) != 0))
+			    in->wk_len) != 0) ||
+			    bev_send(c->bev, !c->tls, out) != 0)
 				keep = 0;
 			req_free(r);
 			c->req = NULL;
@@ -1773,7 +1811,8 @@ gw_inbound_new(struct event_base *base, const struct gw_inbound_conf *conf,
 			goto out;
 		}
 	}
-	if ((in->reap_ev = event_new(base, -1, 0, reap_cb, in)) == NULL ||
+	if ((in->scratch = evbuffer_new()) == NULL ||
+	    (in->reap_ev = event_new(base, -1, 0, reap_cb, in)) == NULL ||
 	    (in->resume_ev = evtimer_new(base, resume_cb, in)) == NULL)
 		goto out;
 	for (i = 0; i < conf->nlisten; i++)
@@ -1847,6 +1886,8 @@ gw_inbound_free(struct gw_inbound *in)
 	if (in->resume_ev != NULL)
 		event_free(in->resume_ev);
 	gw_tls_free(in->tls);
+	if (in->scratch != NULL)
+		evbuffer_free(in->scratch);
 	free(in->wk_json);
 	free(in->s_server_name);
 	free(in->s_upstream);
