@@ -719,7 +719,9 @@ req_send(struct conn *c, int fresh)
 	(void)len;
 	if (bev_send(u->bev, u->connected, in->scratch) != 0)
 		goto fail;
-	bufferevent_enable(u->bev, EV_READ | EV_WRITE);
+	/* write stays enabled from creation; enabling it again would
+	 * re-add the write event (two epoll_ctl per request) */
+	bufferevent_enable(u->bev, EV_READ);
 	c->state = C_UP;
 	in->st.forwarded++;
 	return;
