@@ -31,6 +31,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,7 +164,22 @@ struct gw_inbound {
 	int			 paused;
 	uint64_t		 next_id;
 	struct gw_inbound_stats	 st;
+	/* workers (see gw_inbound_conf.workers): the first instance owns the
+	 * others, the TLS context and the limiter lock */
+	int			 owns_tls;
+	pthread_mutex_t		*limlock;	/* NULL: single-threaded */
+	pthread_mutex_t		 lock;
+	struct gw_inbound	*wk[GW_INB_MAX_WORKERS];
+	pthread_t		 thr[GW_INB_MAX_WORKERS];
+	size_t			 nwk;
+	evutil_socket_t		 stop_fd[2];	/* worker: wake and stop */
+	struct event		*stop_ev;
 };
+
+#define LIM_LOCK(in)	do { if ((in)->limlock != NULL)			\
+			    pthread_mutex_lock((in)->limlock); } while (0)
+#define LIM_UNLOCK(in)	do { if ((in)->limlock != NULL)			\
+			    pthread_mutex_unlock((in)->limlock); } while (0)
 
 static void	conn_process(struct conn *);
 static void	conn_close(struct conn *, const char *);
@@ -204,6 +220,18 @@ static int
 bev_send(struct bufferevent *bev, int direct, struct evbuffer *buf)
 {
 	evutil_socket_t	fd;
+	size_t		len = evbuffer_get_length(buf);
+
+	/* TLS: one contiguous chunk is one SSL_write, one record, one
+	 * syscall (head and body would otherwise be two of each) */
+	if (!direct && len > 0 && len <= 16384) {
+		void *p = evbuffer_pullup(buf, -1);
+
+		if (p == NULL || bufferevent_write(bev, p, len) != 0)
+			return -1;
+		evbuffer_drain(buf, len);
+		return 0;
+	}
 
 	if (direct && evbuffer_get_length(bufferevent_get_output(bev)) == 0 &&
 	    (fd = bufferevent_getfd(bev)) >= 0) {
@@ -351,8 +379,10 @@ inbound_admit(struct gw_inbound *in, struct req *r, const char *origin,
 	if (in->conf.limiter == NULL)
 		return;
 	now = now_ms();
+	LIM_LOCK(in);
 	if (pol_conc_acquire(in->conf.limiter, key, klen, POL_DIR_INBOUND,
 	    rate, now, &lr) != POL_LIMIT_PASS) {
+		LIM_UNLOCK(in);
 		admit_reject_limit(a, &lr);
 		return;
 	}
@@ -369,12 +399,14 @@ inbound_admit(struct gw_inbound *in, struct req *r, const char *origin,
 	default:
 		(void)pol_conc_release(in->conf.limiter, key, klen,
 		    POL_DIR_INBOUND, now);
+		LIM_UNLOCK(in);
 		admit_reject_limit(a, &lr);
 		return;
 	}
 	if (verified)
 		(void)pol_limit_promote(in->conf.limiter, key, klen,
 		    POL_DIR_INBOUND, now);
+	LIM_UNLOCK(in);
 	memcpy(r->limkey, key, klen);
 	r->limkey[klen] = '\0';
 	r->limkey_len = klen;
@@ -385,9 +417,12 @@ inbound_admit(struct gw_inbound *in, struct req *r, const char *origin,
 static void
 inbound_release(struct gw_inbound *in, struct req *r)
 {
-	if (r->admitted && in->conf.limiter != NULL)
+	if (r->admitted && in->conf.limiter != NULL) {
+		LIM_LOCK(in);
 		(void)pol_conc_release(in->conf.limiter, r->limkey,
 		    r->limkey_len, POL_DIR_INBOUND, now_ms());
+		LIM_UNLOCK(in);
+	}
 	r->admitted = 0;
 }
 
@@ -950,8 +985,7 @@ up_readcb(struct bufferevent *bev, void *arg)
 	}
 	/* plain client with nothing queued: build the answer aside and write
 	 * it straight out (bev_send) */
-	direct = !c->tls &&
-	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0;
+	direct = evbuffer_get_length(bufferevent_get_output(c->bev)) == 0;
 	dst = direct ? c->in->scratch : bufferevent_get_output(c->bev);
 	if (direct)
 		evbuffer_drain(dst, evbuffer_get_length(dst));
@@ -970,7 +1004,7 @@ up_readcb(struct bufferevent *bev, void *arg)
 		}
 	}
 	rc = resp_body(r, src, dst);
-	if (direct && bev_send(c->bev, 1, dst) != 0)
+	if (direct && bev_send(c->bev, !c->tls, dst) != 0)
 		rc = -1;
 	if (rc < 0) {
 		conn_close(c, "upstream-bad-body");
@@ -1696,7 +1730,7 @@ gw_inbound_conf_init(struct gw_inbound_conf *conf)
 
 static int
 add_listener(struct gw_inbound *in, const char *addr, int well_known,
-    char *errbuf, size_t errlen)
+    int reuseport, char *errbuf, size_t errlen)
 {
 	struct listener		*li = &in->ls[in->nls];
 	struct sockaddr_storage	 ss;
@@ -1711,6 +1745,8 @@ add_listener(struct gw_inbound *in, const char *addr, int well_known,
 	}
 	if (path != NULL)
 		(void)unlink(path);	/* a stale socket from a past run */
+	else if (reuseport)
+		flags |= LEV_OPT_REUSEABLE_PORT;	/* one per worker */
 	li->in = in;
 	li->well_known = well_known;
 	li->path = path;
@@ -1729,9 +1765,41 @@ add_listener(struct gw_inbound *in, const char *addr, int well_known,
 	return 0;
 }
 
-int
-gw_inbound_new(struct event_base *base, const struct gw_inbound_conf *conf,
-    struct gw_inbound **out, char *errbuf, size_t errlen)
+/* Worker listeners: the same listening sockets (dup'd), so the kernel
+ * hands each connection to whichever worker is waiting in epoll: an idle
+ * worker takes more, a busy one fewer (SO_REUSEPORT would hash them). */
+static int
+share_listeners(struct gw_inbound *in, const struct gw_inbound *from,
+    char *errbuf, size_t errlen)
+{
+	struct listener	*li;
+	evutil_socket_t	 fd;
+	size_t		 i;
+
+	for (i = 0; i < from->nls; i++) {
+		li = &in->ls[in->nls];
+		li->in = in;
+		li->well_known = from->ls[i].well_known;
+		if ((fd = dup(evconnlistener_get_fd(from->ls[i].l))) < 0 ||
+		    evutil_make_socket_nonblocking(fd) != 0 ||
+		    (li->l = evconnlistener_new(in->base, accept_cb, li,
+		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1,
+		    fd)) == NULL) {
+			if (fd >= 0)
+				close(fd);
+			snprintf(errbuf, errlen, "cannot share a listener");
+			return GW_INB_ERR_LISTEN;
+		}
+		evconnlistener_set_error_cb(li->l, accept_error_cb);
+		in->nls++;
+	}
+	return 0;
+}
+
+static int
+inbound_create(struct event_base *base, const struct gw_inbound_conf *conf,
+    struct gw_inbound *share, struct gw_inbound **out, char *errbuf,
+    size_t errlen)
 {
 	struct gw_inbound	*in;
 	struct gw_tls_conf	 tc;
@@ -1745,6 +1813,7 @@ gw_inbound_new(struct event_base *base, const struct gw_inbound_conf *conf,
 		return GW_INB_ERR_NOMEM;
 	in->base = base;
 	in->conf = *conf;
+	in->stop_fd[0] = in->stop_fd[1] = -1;
 	TAILQ_INIT(&in->pool);
 	TAILQ_INIT(&in->conns);
 	TAILQ_INIT(&in->reap_q);
@@ -1801,7 +1870,10 @@ gw_inbound_new(struct event_base *base, const struct gw_inbound_conf *conf,
 	if (in->conf.max_target == 0 || in->conf.max_target >=
 	    in->conf.max_head)
 		in->conf.max_target = in->conf.max_head / 2;
-	if (conf->tls) {
+	if (conf->tls && share != NULL)
+		in->tls = share->tls;
+	else if (conf->tls) {
+		in->owns_tls = 1;
 		memset(&tc, 0, sizeof(tc));
 		tc.server_name = conf->server_name;
 		tc.cert_path = conf->tls_cert;
@@ -1817,13 +1889,16 @@ gw_inbound_new(struct event_base *base, const struct gw_inbound_conf *conf,
 	    (in->reap_ev = event_new(base, -1, 0, reap_cb, in)) == NULL ||
 	    (in->resume_ev = evtimer_new(base, resume_cb, in)) == NULL)
 		goto out;
-	for (i = 0; i < conf->nlisten; i++)
-		if ((r = add_listener(in, conf->listen[i], 0, errbuf,
+	if (share != NULL && (r = share_listeners(in, share, errbuf,
+	    errlen)) != 0)
+		goto out;
+	for (i = 0; share == NULL && i < conf->nlisten; i++)
+		if ((r = add_listener(in, conf->listen[i], 0, 0, errbuf,
 		    errlen)) != 0)
 			goto out;
-	for (i = 0; i < conf->nwell_known; i++)
-		if ((r = add_listener(in, conf->well_known_listen[i], 1, errbuf,
-		    errlen)) != 0)
+	for (i = 0; share == NULL && i < conf->nwell_known; i++)
+		if ((r = add_listener(in, conf->well_known_listen[i], 1, 0,
+		    errbuf, errlen)) != 0)
 			goto out;
 	*out = in;
 	in = NULL;
@@ -1834,10 +1909,118 @@ gw_inbound_new(struct event_base *base, const struct gw_inbound_conf *conf,
 	return r;
 }
 
+static void
+stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	event_base_loopbreak(arg);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct gw_inbound	*w = arg;
+
+	event_base_dispatch(w->base);
+	return NULL;
+}
+
+/* Stop worker 'w' (its loop runs in its own thread) and free it. */
+static void
+worker_free(struct gw_inbound *w, pthread_t thr, int started)
+{
+	struct event_base	*b = w->base;
+	char			 x = 'x';
+
+	if (started) {
+		if (send(w->stop_fd[0], &x, 1, MSG_NOSIGNAL) != 1)
+			event_base_loopbreak(b);	/* best effort */
+		pthread_join(thr, NULL);
+	}
+	gw_inbound_free(w);
+	event_base_free(b);
+}
+
+int
+gw_inbound_new(struct event_base *base, const struct gw_inbound_conf *conf,
+    struct gw_inbound **out, char *errbuf, size_t errlen)
+{
+	struct gw_inbound	*in = NULL, *w;
+	struct event_base	*wb;
+	unsigned		 nw = conf->workers, i;
+	int			 r;
+
+	*out = NULL;
+	if (nw > GW_INB_MAX_WORKERS)
+		nw = GW_INB_MAX_WORKERS;
+	for (i = 0; i < conf->nlisten; i++)
+		if (strncmp(conf->listen[i], "unix:", 5) == 0)
+			nw = 1;		/* keep unix listeners single */
+	for (i = 0; i < conf->nwell_known; i++)
+		if (strncmp(conf->well_known_listen[i], "unix:", 5) == 0)
+			nw = 1;
+	if ((r = inbound_create(base, conf, NULL, &in, errbuf, errlen)) != 0)
+		return r;
+	if (nw <= 1) {
+		*out = in;
+		return 0;
+	}
+	pthread_mutex_init(&in->lock, NULL);
+	in->limlock = &in->lock;
+	for (i = 1; i < nw; i++) {
+		r = GW_INB_ERR_NOMEM;
+		snprintf(errbuf, errlen, "cannot start worker %u", i);
+		if ((wb = event_base_new()) == NULL)
+			goto fail;
+		if ((r = inbound_create(wb, conf, in, &w, errbuf,
+		    errlen)) != 0) {
+			event_base_free(wb);
+			goto fail;
+		}
+		w->limlock = &in->lock;
+		w->next_id = (uint64_t)i << 56;
+		r = GW_INB_ERR_NOMEM;
+		if (evutil_socketpair(AF_UNIX, SOCK_STREAM, 0, w->stop_fd) != 0 ||
+		    (w->stop_ev = event_new(wb, w->stop_fd[1], EV_READ,
+		    stop_cb, wb)) == NULL || event_add(w->stop_ev, NULL) != 0 ||
+		    pthread_create(&in->thr[in->nwk], NULL, worker_main, w)) {
+			worker_free(w, 0, 0);
+			goto fail;
+		}
+		in->wk[in->nwk++] = w;
+	}
+	errbuf[0] = '\0';
+	*out = in;
+	return 0;
+ fail:
+	gw_inbound_free(in);
+	return r;
+}
+
 void
 gw_inbound_get_stats(const struct gw_inbound *in, struct gw_inbound_stats *st)
 {
+	size_t	i;
+
 	*st = in->st;
+	for (i = 0; i < in->nwk; i++) {		/* racy reads: counters only */
+		const struct gw_inbound_stats *w = &in->wk[i]->st;
+
+		st->accepted += w->accepted;
+		st->requests += w->requests;
+		st->forwarded += w->forwarded;
+		st->refused += w->refused;
+		st->delayed += w->delayed;
+		st->upstream_errors += w->upstream_errors;
+		st->upstream_timeouts += w->upstream_timeouts;
+		st->client_timeouts += w->client_timeouts;
+		st->conns += w->conns;
+		st->parked += w->parked;
+		st->held += w->held;
+		st->upstream_idle += w->upstream_idle;
+		st->upstream_busy += w->upstream_busy;
+	}
 }
 
 uint16_t
@@ -1865,6 +2048,9 @@ gw_inbound_free(struct gw_inbound *in)
 
 	if (in == NULL)
 		return;
+	for (i = 0; i < in->nwk; i++)
+		worker_free(in->wk[i], in->thr[i], 1);
+	in->nwk = 0;
 	for (i = 0; i < in->nls; i++) {
 		evconnlistener_free(in->ls[i].l);
 		if (in->ls[i].path != NULL)
@@ -1887,7 +2073,16 @@ gw_inbound_free(struct gw_inbound *in)
 		event_free(in->reap_ev);
 	if (in->resume_ev != NULL)
 		event_free(in->resume_ev);
-	gw_tls_free(in->tls);
+	if (in->owns_tls)
+		gw_tls_free(in->tls);
+	if (in->stop_ev != NULL)
+		event_free(in->stop_ev);
+	if (in->stop_fd[0] >= 0) {
+		evutil_closesocket(in->stop_fd[0]);
+		evutil_closesocket(in->stop_fd[1]);
+	}
+	if (in->limlock == &in->lock)
+		pthread_mutex_destroy(&in->lock);
 	if (in->scratch != NULL)
 		evbuffer_free(in->scratch);
 	free(in->wk_json);

@@ -5,6 +5,17 @@
  * keep-alive), requests held by the limiter, the upstream keep-alive pool.
  * Never: decodes or rewrites a request-target or a body, answers with
  * anything but Matrix error JSON, or verifies X-Matrix signatures (yet).
+ *
+ * What reaches the homeserver: the request line with the request-target
+ * byte-for-byte (version forced to HTTP/1.1), every header unchanged except
+ * hop-by-hop ones (Connection and what it names, Keep-Alive, TE, Trailer,
+ * Upgrade, Proxy-*, Expect) and X-Forwarded-For / X-Forwarded-Proto, which
+ * are always ours (a peer's copies are dropped): X-Forwarded-For is the
+ * TCP peer (for onion traffic that is tor, 127.0.0.1; absent on unix
+ * sockets), X-Forwarded-Proto "https" behind our TLS. The homeserver may
+ * trust exactly these two headers from onionfedd's address and nothing
+ * else. The X-Matrix origin used for policy and limits is as CLAIMED by
+ * the peer until signatures are verified (a later issue).
  */
 #ifndef GW_GATEWAYD_GW_INBOUND_H
 #define GW_GATEWAYD_GW_INBOUND_H
@@ -26,6 +37,7 @@ enum gw_inbound_err {
 };
 
 #define GW_INB_MAX_LISTEN	4
+#define GW_INB_MAX_WORKERS	16
 
 /*
  * Settings. Addresses are "IPv4:port", "[IPv6]:port" or "unix:/path".
@@ -59,6 +71,13 @@ struct gw_inbound_conf {
 	unsigned	 max_conns;
 	unsigned	 max_held;
 	unsigned	 upstream_max_idle;
+	/* 0 or 1: everything runs in the caller's loop. N > 1: N-1 more
+	 * threads, each with its own event loop, upstream pool and held
+	 * requests, all accepting on the same listening sockets (an idle
+	 * worker takes the next connection); the TLS context and the
+	 * limiter (behind one mutex) are shared. Unix-socket listeners
+	 * force 1. */
+	unsigned	 workers;
 	/* Policy (borrowed; must outlive the gateway). NULL rules: everyone
 	 * allowed; NULL limiter: no per-origin limits. */
 	const struct pol_rules	*rules;

@@ -7,7 +7,7 @@
  *        [-b MAX_BODY] [-H HEAD_TIMEOUT_MS] [-T UPSTREAM_TIMEOUT_MS]
  *        [-O (refuse onion origins)] [-d DENY_PATTERN]...
  *        [-r PER_SEC -B BURST -D DELAY_BURST -M MAX_DELAY_MS -C MAX_CONC]
- *        [-A ADMISSION_PER_SEC] [-S (accept any SNI)] [-v]
+ *        [-A ADMISSION_PER_SEC] [-S (accept any SNI)] [-W WORKERS] [-v]
  * Prints "ready <port>" on stdout once listening; stops on SIGTERM/SIGINT.
  */
 #include "config.h"
@@ -64,7 +64,7 @@ main(int argc, char **argv)
 	pol_limiter_cfg_default(&lc);
 	gw_inbound_conf_init(&conf);
 	while ((ch = getopt(argc, argv,
-	    "n:u:l:w:c:k:s:Pb:H:T:vOd:r:B:D:M:C:A:S")) != -1) {
+	    "n:u:l:w:c:k:s:Pb:H:T:vOd:r:B:D:M:C:A:SW:")) != -1) {
 		switch (ch) {
 		case 'n': conf.server_name = optarg; break;
 		case 'u': conf.upstream = optarg; break;
@@ -82,6 +82,8 @@ main(int argc, char **argv)
 		case 's': conf.state_dir = optarg; break;
 		case 'P': conf.tls = 0; break;
 		case 'S': conf.sni_strict = 0; break;	/* bench: SNI = IP */
+		case 'W': conf.workers = (unsigned)strtoul(optarg, NULL, 10);
+			break;
 		case 'b': conf.max_body = strtoul(optarg, NULL, 10); break;
 		case 'H': conf.head_timeout_ms = strtoul(optarg, NULL, 10);
 			conf.body_timeout_ms = conf.head_timeout_ms; break;
