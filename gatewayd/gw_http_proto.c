@@ -414,7 +414,7 @@ gw_http_chunked_feed(struct gw_http_chunked *c, const char *buf, size_t len,
 				break;
 			}
 			c->state = CH_TRAILER_LINE;
-			/* FALLTHROUGH */
+			__attribute__((fallthrough));
 		case CH_TRAILER_LINE:
 			if (ch == '\r')
 				c->state = CH_TRAILER_LF;
