@@ -248,6 +248,8 @@ static int
 parse_addr(const char *s, struct sockaddr_storage *ss, int *len, char **path)
 {
 	struct sockaddr_un	*un = (struct sockaddr_un *)ss;
+	char			 tmp[128];
+	size_t			 n;
 
 	memset(ss, 0, sizeof(*ss));
 	*path = NULL;
@@ -263,7 +265,21 @@ parse_addr(const char *s, struct sockaddr_storage *ss, int *len, char **path)
 	if (strncmp(s, "http://", 7) == 0)
 		s += 7;
 	*len = (int)sizeof(*ss);
-	return evutil_parse_sockaddr_port(s, (struct sockaddr *)ss, len);
+	n = strlen(s);
+	if (n < 2 || n >= sizeof(tmp) || strcmp(s + n - 2, ":0") != 0)
+		return evutil_parse_sockaddr_port(s, (struct sockaddr *)ss,
+		    len);
+	/* port 0 (tests: any free port): libevent refuses it, so parse
+	 * with port 1 and clear it */
+	memcpy(tmp, s, n + 1);
+	tmp[n - 1] = '1';
+	if (evutil_parse_sockaddr_port(tmp, (struct sockaddr *)ss, len) != 0)
+		return -1;
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)ss)->sin6_port = 0;
+	return 0;
 }
 
 /* ---- admission: policy and per-origin limits -------------------------- */
