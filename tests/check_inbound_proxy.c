@@ -25,6 +25,7 @@
 struct fixture {
 	struct event_base	*base;
 	struct evconnlistener	*up;
+	struct bufferevent	*upbev;		/* the upstream's side */
 	char			 up_got[4096];	/* what upstream received */
 	size_t			 up_len;
 	char			 cl_got[4096];	/* what the client received */
@@ -52,8 +53,11 @@ up_read(struct bufferevent *bev, void *arg)
 static void
 up_event(struct bufferevent *bev, short what, void *arg)
 {
+	struct fixture	*fx = arg;
+
 	(void)what;
-	(void)arg;
+	if (fx->upbev == bev)
+		fx->upbev = NULL;
 	bufferevent_free(bev);
 }
 
@@ -68,6 +72,9 @@ up_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	(void)sa;
 	(void)len;
 	bev = bufferevent_socket_new(fx->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (fx->upbev != NULL)
+		bufferevent_free(fx->upbev);	/* one at a time here */
+	fx->upbev = bev;
 	bufferevent_setcb(bev, up_read, NULL, up_event, fx);
 	bufferevent_enable(bev, EV_READ);
 }
@@ -148,6 +155,8 @@ run(struct fixture *fx, const char *req, int dead_upstream)
 	gw_inbound_free(in);
 	if (fx->up != NULL)
 		evconnlistener_free(fx->up);
+	if (fx->upbev != NULL)
+		bufferevent_free(fx->upbev);
 	event_base_free(fx->base);
 }
 
