@@ -107,8 +107,9 @@ void	gw_inbound_get_stats(const struct gw_inbound *in,
 /* The bound port of federation listener 'i' (tests bind port 0), or 0. */
 uint16_t gw_inbound_port(const struct gw_inbound *in, size_t i);
 
-/* Stop accepting, close every connection (held requests are answered 503
- * first when possible) and free. NULL is a no-op. */
+/* Stop the workers, stop accepting, close every connection (requests in
+ * flight or held are dropped with it: not yet answered 503 first) and
+ * free. NULL is a no-op. */
 void	gw_inbound_free(struct gw_inbound *in);
 
 const char *gw_inbound_strerror(int err);
