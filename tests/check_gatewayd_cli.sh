@@ -162,7 +162,8 @@ if command -v journalctl >/dev/null 2>&1; then
 		no "journalctl --update-catalog failed"; cat "$tmp/err"
 	fi
 	n=$(journalctl --root="$tmp/root" --list-catalog 2>/dev/null | grep -c ' onionfed: ')
-	[ "$n" -eq 13 ] && ok || no "catalog lists $n onionfed entries, want 13"
+	want=$(grep -c '^#define GW_MSGID_' "$src/gatewayd/gw_log_ids.h")
+	[ "$n" -eq "$want" ] && ok || no "catalog lists $n onionfed entries, want $want"
 fi
 
 echo "check_gatewayd_cli: $pass passed, $fail failed"
