@@ -1684,6 +1684,18 @@ gw_outbound_drain(struct gw_outbound *ob)
 		}
 }
 
+unsigned
+gw_outbound_busy_tunnels(const struct gw_outbound *ob)
+{
+	const struct ob_tun	*u;
+	unsigned		 n = 0;
+
+	TAILQ_FOREACH(u, &ob->tuns, entry)
+		if (!u->done && u->t != NULL && gw_tunnel_awaiting(u->t))
+			n++;
+	return n;
+}
+
 void
 gw_outbound_set_policy(struct gw_outbound *ob, const struct pol_rules *rules,
     int allow_private)

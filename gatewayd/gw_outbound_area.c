@@ -18,7 +18,7 @@
 #include "gatewayd/gw_policy.h"
 
 #define SUBSYS		"outbound"
-#define DRAIN_TICK_MS	250
+#define DRAIN_TICK_MS	100
 
 struct outbound_area {
 	struct gw_outbound	*ob;
@@ -26,7 +26,6 @@ struct outbound_area {
 	struct event		*drain_ev;
 	void			(*done)(void *);
 	void			*done_arg;
-	uint64_t		 last_bytes;
 };
 
 static int
@@ -117,9 +116,9 @@ outbound_reconfigure(void *state, struct gw_daemon_ctx *ctx)
 }
 
 /*
- * A tunnel carries TLS between the two homeservers: whether a request is
- * in flight cannot be seen. Drained = no handshake pending and either no
- * tunnel left or no byte moved through any tunnel for one tick.
+ * Drained = no handshake pending and no tunnel waiting for an answer (its
+ * last bytes went towards the peer). Idle pooled tunnels are closed when
+ * the areas stop.
  */
 static void
 drain_tick(evutil_socket_t fd, short what, void *arg)
@@ -127,25 +126,18 @@ drain_tick(evutil_socket_t fd, short what, void *arg)
 	struct outbound_area		*a = arg;
 	const struct gw_outbound_stats	*st = gw_outbound_stats(a->ob);
 	struct timeval			 tv = { 0, DRAIN_TICK_MS * 1000 };
-	uint64_t			 bytes = st->bytes_up + st->bytes_down;
+	unsigned			 busy;
 
+	(void)fd;
 	(void)what;
-	if (st->handshakes_active == 0 && (st->tunnels_active == 0 ||
-	    (fd == -2 && bytes == a->last_bytes))) {
-		GW_LOG(LOG_DEBUG, SUBSYS, 0, "drained (%llu tunnels quiet)",
-		    (unsigned long long)st->tunnels_active);
+	busy = gw_outbound_busy_tunnels(a->ob);
+	if (st->handshakes_active == 0 && busy == 0) {
+		GW_LOG(LOG_DEBUG, SUBSYS, 0, "drained (%llu idle tunnels "
+		    "left)", (unsigned long long)st->tunnels_active);
 		a->done(a->done_arg);
 		return;
 	}
-	a->last_bytes = bytes;
 	(void)evtimer_add(a->drain_ev, &tv);
-}
-
-static void
-drain_timer(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	drain_tick(-2, what, arg);
 }
 
 static void
@@ -160,7 +152,7 @@ outbound_drain(void *state, void (*done)(void *), void *arg)
 	gw_outbound_drain(a->ob);
 	a->done = done;
 	a->done_arg = arg;
-	if ((a->drain_ev = evtimer_new(a->ctx->base, drain_timer, a)) ==
+	if ((a->drain_ev = evtimer_new(a->ctx->base, drain_tick, a)) ==
 	    NULL) {
 		done(arg);
 		return;
