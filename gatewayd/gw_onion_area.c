@@ -30,6 +30,7 @@ onion_start(struct gw_daemon_ctx *ctx, void **state)
 	}
 	*state = on;
 	ctx->onion = on;
+	ctx->onion_address = gw_onion_address(on);	/* valid while on lives */
 	return 0;
 }
 
@@ -56,8 +57,10 @@ onion_stop(void *state, struct gw_daemon_ctx *ctx)
 {
 	if (state == NULL)
 		return;
-	if (ctx != NULL && ctx->onion == state)
+	if (ctx != NULL && ctx->onion == state) {
 		ctx->onion = NULL;
+		ctx->onion_address = NULL;
+	}
 	gw_onion_free(state);
 }
 
