@@ -637,7 +637,11 @@ schedule_reconnect(struct gw_onion *on, int slow)
 	ms = torctl_backoff_next(&on->backoff, rnd32());
 	event_del(on->reconnect_ev);
 	timer_in(on->reconnect_ev, ms);
-	GW_LOG(LOG_DEBUG, SUBSYS, 0, "reconnecting to tor in %u ms", ms);
+	/* Say it for the first attempts, then at powers of two. */
+	if (on->backoff.attempts <= 3 ||
+	    (on->backoff.attempts & (on->backoff.attempts - 1)) == 0)
+		GW_LOG(LOG_DEBUG, SUBSYS, 0, "reconnecting to tor in %u ms "
+		    "(attempt %u)", ms, on->backoff.attempts);
 }
 
 /* Forget everything about the connection (it is gone or going). */
