@@ -229,7 +229,11 @@ notify_status(struct gw_onion *on)
 		    on->address, s->round_hsdirs_ok, s->round_hsdirs_total);
 		break;
 	case GW_ONION_PUBLISHING:
-		setf(buf, sizeof(buf), "publishing %s", on->address);
+		if (s->bootstrap_percent >= 0 && s->bootstrap_percent < 100)
+			setf(buf, sizeof(buf), "publishing %s (tor bootstrap "
+			    "%d%%)", on->address, s->bootstrap_percent);
+		else
+			setf(buf, sizeof(buf), "publishing %s", on->address);
 		break;
 	default:
 		setf(buf, sizeof(buf), "%s %s%s%s",
@@ -286,6 +290,9 @@ set_state(struct gw_onion *on, enum gw_onion_state ns, const char *why,
 		    gw_onion_state_name(old), gw_onion_state_name(ns),
 		    (double)s->last_probe_ms / 1000.0, s->round_hsdirs_ok,
 		    s->round_hsdirs_total);
+	else if (ns == old)		/* same state, another reason */
+		log_onion(on, prio, msgid, reason_code, "onion %s: still %s: "
+		    "%s", on->address, gw_onion_state_name(ns), why);
 	else
 		log_onion(on, prio, msgid, reason_code, "onion %s: %s -> %s%s%s",
 		    on->address, gw_onion_state_name(old),
@@ -321,7 +328,9 @@ update_state(struct gw_onion *on)
 		notify_status(on);		/* connected, adding */
 		return;
 	}
-	if (s->network_live == 0)
+	/* "Network down" counts once tor had bootstrapped: a tor that has
+	 * just (re)started says "down" until its first circuits. */
+	if (s->network_live == 0 && s->bootstrap_percent == 100)
 		set_state(on, GW_ONION_DEGRADED, "tor reports the network "
 		    "down", "network-down");
 	else if (on->uploads_bad)
@@ -331,7 +340,7 @@ update_state(struct gw_onion *on)
 		setf(why, sizeof(why), "self-probe failed %u times: %s",
 		    on->probe_streak, s->last_probe_fail);
 		set_state(on, GW_ONION_DEGRADED, why, "probe-failed");
-	} else if (on->probe_ok_since_add && on->probe_streak == 0)
+	} else if (on->probe_ok_since_add)	/* fewer failures: retrying */
 		set_state(on, GW_ONION_REACHABLE, "", "probe-ok");
 	else if (on->upload_ok_since_add)
 		set_state(on, GW_ONION_PUBLISHED, "", "uploaded");

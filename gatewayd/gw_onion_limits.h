@@ -9,10 +9,10 @@
 /* Reconnect to the control port after it was lost or refused the
  * connection: first delay, doubling, capped. The cap is short because a
  * local connect() to a closed port costs nothing and onionfedd's share of
- * the recovery after a tor restart should stay under a second (jitter
- * picks a delay in [cap/2, cap]). */
+ * the recovery after a tor restart should stay well under a second
+ * (jitter picks a delay in [cap/2, cap]: ~190 ms on average once capped). */
 #define GW_ONION_RECONNECT_BASE_MS	50
-#define GW_ONION_RECONNECT_CAP_MS	500
+#define GW_ONION_RECONNECT_CAP_MS	250
 
 /* After tor refused our credentials (auth, cookie, version) retrying fast
  * only fills tor's log: the operator has to fix something. */

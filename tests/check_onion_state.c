@@ -15,7 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <event2/listener.h>
 
 #include "gatewayd/gw_config.h"
 #include "gatewayd/gw_onion.h"
@@ -51,6 +57,7 @@ struct fx {
 	struct fake_tor_step	 steps[MAX_STEPS];
 	size_t			 nsteps;
 	int			 drained;
+	uint16_t		 socks_port;	/* 0: 9 (closed) */
 };
 
 static void
@@ -184,12 +191,12 @@ fx_config(struct fx *f, const char *onionfed, const char *extra)
 	n = snprintf(buf, sizeof(buf),
 	    "[onionfed]\nmode = onion-only\n%s\n"
 	    "[tor]\ncontrol = 127.0.0.1:%u\nauth = none\n"
-	    "socks = 127.0.0.1:9\nonion_key = %s\nmax_streams = 8\n%s\n"
+	    "socks = 127.0.0.1:%u\nonion_key = %s\nmax_streams = 8\n%s\n"
 	    "[inbound]\nupstream = http://127.0.0.1:8008\n"
 	    "onion_listen = 127.0.0.1:8449\n"
 	    "[health]\nprobe_interval = 0\nupload_timeout = 10s\n",
 	    onionfed, f->ft != NULL ? (unsigned)fake_tor_port(f->ft) : 9u,
-	    f->keypath, extra);
+	    f->socks_port ? (unsigned)f->socks_port : 9u, f->keypath, extra);
 	ck_assert_int_lt(n, (int)sizeof(buf));
 	ck_assert_int_eq(gw_config_load_buf("test.conf", buf, (size_t)n,
 	    GW_CONF_F_NOFILES, cfg_error, NULL, &f->cfg), 0);
@@ -709,6 +716,136 @@ START_TEST(test_bad_key_file)
 }
 END_TEST
 
+
+/* ---- self-probe against a fake SocksPort ------------------------------ */
+
+/* Speaks SOCKS5 with username/password, records what the probe asked,
+ * and answers CONNECT with tor's ExtendedErrors 0xF0. */
+struct fake_socks {
+	struct evconnlistener	*lev;
+	uint16_t		 port;
+	int			 connects;
+	char			 user[64], pass[2][64], host[80];
+	unsigned		 dport;
+};
+
+static void
+socks_read(struct bufferevent *bev, void *arg)
+{
+	struct fake_socks	*fs = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	size_t			 len = evbuffer_get_length(in), need;
+	uint8_t			*b = evbuffer_pullup(in, -1);
+	if (len >= 3 && b[0] == 5 && b[1] == 1 && b[2] == 2) {
+		bufferevent_write(bev, "\x05\x02", 2);
+		evbuffer_drain(in, 3);
+		return;
+	}
+	if (len >= 2 && b[0] == 1) {
+		need = 2 + (size_t)b[1];
+		if (len < need + 1 || len < need + 1 + b[need])
+			return;
+		snprintf(fs->user, sizeof(fs->user), "%.*s", (int)b[1], b + 2);
+		snprintf(fs->pass[fs->connects & 1], sizeof(fs->pass[0]),
+		    "%.*s", (int)b[need], b + need + 1);
+		evbuffer_drain(in, need + 1 + b[need]);
+		bufferevent_write(bev, "\x01\x00", 2);
+		return;
+	}
+	if (len >= 5 && b[0] == 5 && b[1] == 1 && b[3] == 3) {
+		need = 5 + (size_t)b[4] + 2;
+		if (len < need)
+			return;
+		snprintf(fs->host, sizeof(fs->host), "%.*s", (int)b[4], b + 5);
+		fs->dport = (unsigned)b[need - 2] << 8 | b[need - 1];
+		evbuffer_drain(in, need);
+		fs->connects++;
+		bufferevent_write(bev, "\x05\xf0\x00\x01\x00\x00\x00\x00\x00\x00",
+		    10);
+	}
+}
+
+static void
+socks_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)what;
+	(void)arg;
+	bufferevent_free(bev);
+}
+
+static void
+socks_accept(struct evconnlistener *lev, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct bufferevent	*bev;
+
+	(void)sa;
+	(void)salen;
+	bev = bufferevent_socket_new(evconnlistener_get_base(lev), fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_setcb(bev, socks_read, NULL, socks_event, arg);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+}
+
+static void
+fake_socks_start(struct fake_socks *fs, struct event_base *base)
+{
+	struct sockaddr_in	sin;
+	socklen_t		len = sizeof(sin);
+
+	memset(fs, 0, sizeof(*fs));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fs->lev = evconnlistener_new_bind(base, socks_accept, fs,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 4,
+	    (struct sockaddr *)&sin, sizeof(sin));
+	ck_assert_ptr_nonnull(fs->lev);
+	ck_assert_int_eq(getsockname(evconnlistener_get_fd(fs->lev),
+	    (struct sockaddr *)&sin, &len), 0);
+	fs->port = ntohs(sin.sin_port);
+}
+
+START_TEST(test_probe_failures_degrade)
+{
+	struct fx		f;
+	struct fake_socks	fs;
+	struct gw_onion_status	st;
+	char			addr[80];
+
+	fx_init(&f);
+	fake_socks_start(&fs, f.base);
+	f.socks_port = fs.port;
+	boot_steps(&f, PI_NULL(NEW_TOR), NO_ONIONS);
+	step(&f, "ADD_ONION ED25519-V3:", f.added, 0);
+	fx_start(&f, "");
+	ck_assert(run_until(&f, is_state, GW_ONION_PUBLISHING, 3000));
+	gw_onion_test_set_probe_interval(f.on, 200);
+	emit_hs(&f, "UPLOAD", "$AAAA~a", " D");
+	emit_hs(&f, "UPLOADED", "$AAAA~a", "");
+	ck_assert(run_until(&f, is_state, GW_ONION_PUBLISHED, 3000));
+	/* Three failed probes in a row: degraded, with SOCKS's reason. */
+	ck_assert(run_until(&f, is_state, GW_ONION_DEGRADED, 8000));
+	gw_onion_get_status(f.on, &st);
+	ck_assert_uint_ge(st.probes_failed, 3);
+	ck_assert_uint_eq(st.probes_ok, 0);
+	ck_assert_str_eq(st.last_probe_fail, "onion descriptor not found");
+	ck_assert_msg(strstr(st.reason, "self-probe failed") != NULL &&
+	    strstr(st.reason, "onion descriptor not found") != NULL,
+	    "reason: %s", st.reason);
+	/* What went to the SocksPort: our onion on 8448, never resolved
+	 * here; a username/password isolation token, fresh per probe. */
+	snprintf(addr, sizeof(addr), "%s.onion", f.sid);
+	ck_assert_str_eq(fs.host, addr);
+	ck_assert_uint_eq(fs.dport, 8448);
+	ck_assert_str_eq(fs.user, "onionfed-selfprobe");
+	ck_assert_str_ne(fs.pass[0], fs.pass[1]);
+	ck_assert_int_ge(fs.connects, 3);
+	fx_end(&f);
+	evconnlistener_free(fs.lev);
+}
+END_TEST
+
 Suite *
 onion_state_suite(void)
 {
@@ -734,6 +871,7 @@ onion_state_suite(void)
 	tcase_add_test(tc, test_key_created);
 	tcase_add_test(tc, test_name_mismatch);
 	tcase_add_test(tc, test_bad_key_file);
+	tcase_add_test(tc, test_probe_failures_degrade);
 	suite_add_tcase(s, tc);
 	return s;
 }
