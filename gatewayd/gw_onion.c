@@ -83,6 +83,7 @@ struct gw_onion {
 	struct event		*probe_ev;
 	struct event		*drain_timer;
 	struct event		*drain_done_ev;
+	struct event		*status_ev;	/* re-send STATUS= */
 
 	/* facts */
 	struct gw_onion_status	 st;
@@ -117,6 +118,7 @@ struct gw_onion {
 };
 
 static void	connect_now(struct gw_onion *);
+static void	drain_done_cb(evutil_socket_t, short, void *);
 static void	update_state(struct gw_onion *);
 static void	schedule_probe(struct gw_onion *, unsigned ms);
 
@@ -1050,6 +1052,19 @@ connect_now(struct gw_onion *on)
 
 /* Retry timer: connect, or (connected, ADD_ONION refused) look at tor's
  * onions again and re-add. */
+/* After a reload main.c says READY=1 with its own STATUS=: put ours back
+ * once it has (this runs from the loop, after the reload finished). */
+static void
+status_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw_onion	*on = arg;
+
+	(void)fd;
+	(void)what;
+	on->last_notify[0] = '\0';
+	notify_status(on);
+}
+
 static void
 reconnect_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -1266,11 +1281,13 @@ gw_onion_new(struct event_base *base, struct gw_notify *notify,
 	on->reconnect_ev = evtimer_new(base, reconnect_cb, on);
 	on->tick_ev = event_new(base, -1, EV_PERSIST, tick_cb, on);
 	on->probe_ev = evtimer_new(base, probe_cb, on);
-	on->drain_timer = evtimer_new(base, NULL, NULL);
-	on->drain_done_ev = NULL;
+	on->drain_timer = evtimer_new(base, drain_done_cb, on);
+	on->drain_done_ev = event_new(base, -1, 0, drain_done_cb, on);
+	on->status_ev = event_new(base, -1, 0, status_cb, on);
 	if (on->tc == NULL || on->ssl_ctx == NULL || on->reconnect_ev == NULL ||
 	    on->tick_ev == NULL || on->probe_ev == NULL ||
-	    on->drain_timer == NULL) {
+	    on->drain_timer == NULL || on->drain_done_ev == NULL ||
+	    on->status_ev == NULL) {
 		setf(errbuf, errlen, "out of memory");
 		goto fail;
 	}
@@ -1307,6 +1324,7 @@ gw_onion_reconfigure(struct gw_onion *on, const struct gw_config *cfg)
 	unsigned old_interval = on->probe_interval_ms;
 
 	copy_live(on, cfg);
+	timer_in(on->status_ev, 100);
 	gw_addr_fmt(&cfg->tor_control, ctl, sizeof(ctl));
 	if (strcmp(ctl, on->control) != 0 || cfg->pow_defenses !=
 	    on->pow_mode || cfg->max_streams != on->max_streams)
@@ -1378,11 +1396,7 @@ gw_onion_drain(struct gw_onion *on, void (*done)(void *), void *arg)
 	event_del(on->probe_ev);
 	gw_probe_cancel(on->probe);
 	on->probe = NULL;
-	event_free(on->drain_timer);
-	on->drain_timer = evtimer_new(on->base, drain_done_cb, on);
-	on->drain_done_ev = event_new(on->base, -1, 0, drain_done_cb, on);
-	if (on->drain_timer == NULL || on->drain_done_ev == NULL ||
-	    !on->added || !torctl_is_ready(on->tc) ||
+	if (!on->added || !torctl_is_ready(on->tc) ||
 	    torctl_del_onion(on->tc, on->service_id, on_del_reply, on) != 0) {
 		drain_finish(on);
 		return;
@@ -1408,6 +1422,8 @@ gw_onion_free(struct gw_onion *on)
 		event_free(on->drain_timer);
 	if (on->drain_done_ev != NULL)
 		event_free(on->drain_done_ev);
+	if (on->status_ev != NULL)
+		event_free(on->status_ev);
 	if (on->ssl_ctx != NULL)
 		SSL_CTX_free(on->ssl_ctx);
 	torctl_onionkey_free(on->key);
