@@ -856,10 +856,11 @@ add_onion(struct gw_onion *on)
 		spec.pow = 1;
 		spec.pow_queue_rate = on->pow_rate;
 		spec.pow_queue_burst = on->pow_burst;
-		/* MaxStreams goes with the defences (issue 6): on tors that
-		 * take PoW. */
-		spec.max_streams = on->max_streams;
 	}
+	/* MaxStreams goes with the defences (issue 6): on tors that take
+	 * PoW (>= 0.4.9.2), whether or not PoW itself is wanted. */
+	if (capable && on->st.pow_supported != 0)
+		spec.max_streams = on->max_streams;
 	on->adding = 1;
 	r = torctl_add_onion(on->tc, &spec, on_add_reply, on);
 	explicit_bzero(blob, sizeof(blob));

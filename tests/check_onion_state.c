@@ -58,6 +58,7 @@ struct fx {
 	size_t			 nsteps;
 	int			 drained;
 	uint16_t		 socks_port;	/* 0: 9 (closed) */
+	const char		*inbound;	/* NULL: onion_listen 8449 */
 };
 
 static void
@@ -193,10 +194,11 @@ fx_config(struct fx *f, const char *onionfed, const char *extra)
 	    "[tor]\ncontrol = 127.0.0.1:%u\nauth = none\n"
 	    "socks = 127.0.0.1:%u\nonion_key = %s\nmax_streams = 8\n%s\n"
 	    "[inbound]\nupstream = http://127.0.0.1:8008\n"
-	    "onion_listen = 127.0.0.1:8449\n"
+	    "%s\n"
 	    "[health]\nprobe_interval = 0\nupload_timeout = 10s\n",
 	    onionfed, f->ft != NULL ? (unsigned)fake_tor_port(f->ft) : 9u,
-	    f->socks_port ? (unsigned)f->socks_port : 9u, f->keypath, extra);
+	    f->socks_port ? (unsigned)f->socks_port : 9u, f->keypath, extra,
+	    f->inbound != NULL ? f->inbound : "onion_listen = 127.0.0.1:8449");
 	ck_assert_int_lt(n, (int)sizeof(buf));
 	ck_assert_int_eq(gw_config_load_buf("test.conf", buf, (size_t)n,
 	    GW_CONF_F_NOFILES, cfg_error, NULL, &f->cfg), 0);
@@ -717,6 +719,30 @@ START_TEST(test_bad_key_file)
 END_TEST
 
 
+/* 8448 -> a unix socket, 443 -> the .well-known listener. */
+START_TEST(test_ports_well_known_unix)
+{
+	struct fx	f;
+	const char	*add;
+
+	fx_init(&f);
+	f.inbound = "onion_listen = unix:/run/onionfed/onion.sock\n"
+	    "well_known_listen = 127.0.0.1:8451";
+	boot_steps(&f, PI_NULL(NEW_TOR), NO_ONIONS);
+	step(&f, "ADD_ONION ED25519-V3:", f.added, 0);
+	fx_start(&f, "onion_ports = 8448 443\npow_defenses = off\n");
+	ck_assert(run_until(&f, is_state, GW_ONION_PUBLISHING, 3000));
+	no_script_error(&f);
+	add = fake_tor_received(f.ft, 6);
+	ck_assert_msg(strstr(add, " Port=8448,unix:/run/onionfed/onion.sock")
+	    != NULL && strstr(add, " Port=443,127.0.0.1:8451") != NULL,
+	    "%s", add);
+	ck_assert_ptr_null(strstr(add, "PoW"));		/* off */
+	ck_assert_ptr_nonnull(strstr(add, " MaxStreams=8"));	/* still */
+	fx_end(&f);
+}
+END_TEST
+
 /* ---- self-probe against a fake SocksPort ------------------------------ */
 
 /* Speaks SOCKS5 with username/password, records what the probe asked,
@@ -872,6 +898,7 @@ onion_state_suite(void)
 	tcase_add_test(tc, test_name_mismatch);
 	tcase_add_test(tc, test_bad_key_file);
 	tcase_add_test(tc, test_probe_failures_degrade);
+	tcase_add_test(tc, test_ports_well_known_unix);
 	suite_add_tcase(s, tc);
 	return s;
 }
