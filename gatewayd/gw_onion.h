@@ -65,7 +65,10 @@ struct gw_onion_status {
 	int64_t		 last_probe_ms;		/* latency of the last ok
 						 * probe; -1 never */
 	char		 last_probe_fail[64];
-	uint64_t	 probe_hist[GW_ONION_NPROBE_BUCKETS + 1]; /* +Inf */
+	uint64_t	 probe_hist[GW_ONION_NPROBE_BUCKETS + 1]; /* +Inf;
+					 * counts per bucket (le bound[i]
+					 * and > bound[i-1]), not cumulative:
+					 * /metrics sums them */
 	double		 probe_sum_s;
 
 	/* added by the implementation */
