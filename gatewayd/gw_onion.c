@@ -431,8 +431,14 @@ on_hs_desc(struct gw_onion *on, const struct torctl_ev_hs_desc *h)
 		s->last_upload_ok_ms = (int64_t)mono_ms();
 		on->upload_ok_since_add = 1;
 		on->uploads_bad = 0;
-		if (!was_ok)
+		/* First probe once this round's uploads are all answered
+		 * (a client asking an HSDir that has no descriptor yet can
+		 * wait for minutes), or a moment after the first one. */
+		if (on->npending == 0 && !on->probe_ok_since_add &&
+		    on->probe == NULL)
 			schedule_probe(on, 0);
+		else if (!was_ok)
+			schedule_probe(on, GW_ONION_FIRST_PROBE_DELAY_MS);
 	} else if (strcmp(h->action, "FAILED") == 0) {
 		/* FAILED also reports fetches (our probe's own lookups):
 		 * only an upload we saw start counts. */

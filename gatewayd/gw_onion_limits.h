@@ -35,9 +35,15 @@
 #define GW_ONION_MAX_PENDING_UPLOADS	32
 
 /* Self-probe: whole probe (SOCKS, rendezvous, TLS, HTTP) deadline. An
- * onion connection through a busy network can take tens of seconds; tor's
- * own SocksTimeout is 2 minutes. */
-#define GW_ONION_PROBE_TIMEOUT_MS	60000
+ * onion connection usually takes seconds; a stream tor parks while it
+ * looks for a descriptor can wait up to its SocksTimeout (2 minutes), so
+ * give up earlier and retry (GW_ONION_PROBE_RETRY_MS) on a fresh circuit;
+ * three failures in a row make "degraded". */
+#define GW_ONION_PROBE_TIMEOUT_MS	30000
+/* After the first descriptor upload is accepted, wait this long for the
+ * rest of the round before the first probe (it goes earlier when every
+ * upload of the round has been answered). */
+#define GW_ONION_FIRST_PROBE_DELAY_MS	3000
 /* The probe reads at most this much of the answer: the status line is in
  * the first bytes; a homeserver's version JSON is ~100 bytes. */
 #define GW_ONION_PROBE_MAX_RESPONSE	16384
