@@ -12,6 +12,7 @@
 
 #include "gatewayd/gw_config.h"
 #include "gatewayd/gw_daemon.h"
+#include "gatewayd/gw_drain.h"
 #include "gatewayd/gw_inbound.h"
 #include "gatewayd/gw_log.h"
 #include "gatewayd/gw_log_ids.h"
@@ -25,9 +26,7 @@
 struct inbound_area {
 	struct gw_inbound	*in;
 	struct gw_daemon_ctx	*ctx;
-	struct event		*drain_ev;
-	void			(*done)(void *);
-	void			*done_arg;
+	struct gw_drain		*drain;
 	char			 name[TORCTL_ONION_ID_LEN + 8];
 };
 
@@ -129,20 +128,12 @@ inbound_reconfigure(void *state, struct gw_daemon_ctx *ctx)
 	return 0;
 }
 
-static void
-drain_tick(evutil_socket_t fd, short what, void *arg)
+static int
+inbound_idle(void *arg)
 {
 	struct inbound_area	*a = arg;
-	struct timeval		 tv = { 0, DRAIN_TICK_MS * 1000 };
 
-	(void)fd;
-	(void)what;
-	if (gw_inbound_idle(a->in)) {
-		GW_LOG(LOG_DEBUG, SUBSYS, 0, "drained");
-		a->done(a->done_arg);
-		return;
-	}
-	(void)evtimer_add(a->drain_ev, &tv);
+	return gw_inbound_idle(a->in);
 }
 
 static void
@@ -155,13 +146,8 @@ inbound_drain(void *state, void (*done)(void *), void *arg)
 		return;
 	}
 	gw_inbound_drain(a->in);
-	a->done = done;
-	a->done_arg = arg;
-	if ((a->drain_ev = evtimer_new(a->ctx->base, drain_tick, a)) == NULL) {
-		done(arg);
-		return;
-	}
-	drain_tick(-1, 0, a);
+	a->drain = gw_drain_start(a->ctx->base, inbound_idle, a,
+	    DRAIN_TICK_MS, done, arg);
 }
 
 static void
@@ -172,8 +158,7 @@ inbound_stop(void *state, struct gw_daemon_ctx *ctx)
 	if (a == NULL)
 		return;
 	ctx->inbound = NULL;
-	if (a->drain_ev != NULL)
-		event_free(a->drain_ev);
+	gw_drain_free(a->drain);
 	gw_inbound_free(a->in);
 	free(a);
 }
