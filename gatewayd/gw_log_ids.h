@@ -21,7 +21,13 @@
 	X(RELOAD_FAILED,	"1866b05bc339482daaa2f120d21a00ae")	\
 	X(CONFIG_ERROR,		"b362e9b18a4c48b294f9a747d18daf34")	\
 	X(LISTENER_FAILED,	"3effbc11ee0340679d9642daae008894")	\
-	X(FD_EXHAUSTED,		"60f721d5d1284b71808abd3e42b79168")
+	X(FD_EXHAUSTED,		"60f721d5d1284b71808abd3e42b79168")	\
+	X(ONION_ADDED,		"b47d5d0dea7b4c6f85f1820d0d153890")	\
+	X(ONION_KEY_CREATED,	"c85372eb572a40708d1195227a46628e")	\
+	X(ONION_NAME_MISMATCH,	"5f90cfe9e59a4203aea89dc762386eee")	\
+	X(ONION_LEFTOVER,	"8f78b14692704a05b980817ee92eb150")	\
+	X(ONION_POW_UNAVAILABLE, "0e95685fc427437b86e512512823e6ad")	\
+	X(ONION_REMOVED,	"393634fa74ab47f3b0231419b577bc02")
 
 /* onionfedd started (config loaded; listeners not yet bound). */
 #define GW_MSGID_START			"43f985575ab642d4863821b0fcdeb1f5"
@@ -49,5 +55,19 @@
 #define GW_MSGID_LISTENER_FAILED	"3effbc11ee0340679d9642daae008894"
 /* accept() or socket() failed with EMFILE/ENFILE: out of descriptors. */
 #define GW_MSGID_FD_EXHAUSTED		"60f721d5d1284b71808abd3e42b79168"
+/* ADD_ONION succeeded (first start, reconnect or tor restart); the
+ * descriptor upload follows (ONIONFED_ONION). */
+#define GW_MSGID_ONION_ADDED		"b47d5d0dea7b4c6f85f1820d0d153890"
+/* First start: a new onion key was made; back it up (ONIONFED_ONION). */
+#define GW_MSGID_ONION_KEY_CREATED	"c85372eb572a40708d1195227a46628e"
+/* Onion-only: [onionfed] server_name is not the key's onion address. */
+#define GW_MSGID_ONION_NAME_MISMATCH	"5f90cfe9e59a4203aea89dc762386eee"
+/* A detached onion with our address was left in tor: removed. */
+#define GW_MSGID_ONION_LEFTOVER		"8f78b14692704a05b980817ee92eb150"
+/* tor cannot do PoW defences: the onion runs without them (or, with
+ * pow_defenses = on, is not added). */
+#define GW_MSGID_ONION_POW_UNAVAILABLE	"0e95685fc427437b86e512512823e6ad"
+/* Graceful stop: the onion was removed (DEL_ONION). */
+#define GW_MSGID_ONION_REMOVED		"393634fa74ab47f3b0231419b577bc02"
 
 #endif /* GW_GATEWAYD_GW_LOG_IDS_H */

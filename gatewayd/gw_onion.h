@@ -65,8 +65,17 @@ struct gw_onion_status {
 	int64_t		 last_probe_ms;		/* latency of the last ok
 						 * probe; -1 never */
 	char		 last_probe_fail[64];
-	uint64_t	 probe_hist[GW_ONION_NPROBE_BUCKETS + 1]; /* +Inf */
+	uint64_t	 probe_hist[GW_ONION_NPROBE_BUCKETS + 1]; /* +Inf;
+					 * counts per bucket (le bound[i]
+					 * and > bound[i-1]), not cumulative:
+					 * /metrics sums them */
 	double		 probe_sum_s;
+
+	/* added by the implementation */
+	int		 last_probe_http_status;	/* 0 none */
+	int		 ready_sent;		/* READY=1 went out */
+	int		 pow_supported;		/* -1 unknown, 0 no, 1 yes */
+	uint64_t	 leftovers_removed;	/* detached onions DEL_ONIONed */
 };
 
 /* Stable lower-case name: "starting", "tor-unavailable", "publishing",
@@ -80,6 +89,51 @@ void		 gw_onion_get_status(const struct gw_onion *on,
 /* Our onion address "<56>.onion" (known from the key at start, before tor
  * answers), or NULL. Valid while 'on' lives. */
 const char	*gw_onion_address(const struct gw_onion *on);
+
+/* ---- life cycle (used by gw_onion_area.c and the unit tests) ---------- */
+
+struct event_base;
+struct gw_config;
+struct gw_notify;
+
+/*
+ * The synchronous part of the start: load the onion key from
+ * cfg->onion_key, or create it there (file 0600, a missing parent
+ * directory 0700) when it does not exist; in onion-only mode refuse a
+ * cfg->server_name that is not the key's address. 'notify' may be NULL.
+ * Nothing talks to tor yet. On success return the manager (state
+ * "starting"); otherwise return NULL and put one line saying why (both
+ * names for a mismatch) into 'errbuf'. 'cfg' is read during the call only.
+ */
+struct gw_onion	*gw_onion_new(struct event_base *base,
+		    struct gw_notify *notify, const struct gw_config *cfg,
+		    char *errbuf, size_t errlen);
+
+/* Begin the asynchronous part: connect and authenticate to tor, subscribe
+ * to events, remove a detached leftover of our address, ADD_ONION (never
+ * Detach), then track health; reconnect with back-off and re-add forever.
+ * Return 0, or -1 if the first attempt could not even be scheduled. */
+int		 gw_onion_start(struct gw_onion *on);
+
+/* Take the live-changeable keys of a new snapshot (probe_interval,
+ * upload_timeout, pow queue values for the next ADD_ONION); the others are
+ * logged at NOTICE as needing a restart. 'cfg' is read during the call
+ * only. */
+void		 gw_onion_reconfigure(struct gw_onion *on,
+		    const struct gw_config *cfg);
+
+/* Stop reconnecting and probing, DEL_ONION, and call done(arg) exactly
+ * once: after tor's reply, or GW_ONION_DRAIN_TIMEOUT_MS, or at once when
+ * no onion is up (possibly before returning). */
+void		 gw_onion_drain(struct gw_onion *on, void (*done)(void *),
+		    void *arg);
+
+/* Close the control connection (tor removes the onion with it) and free.
+ * No callbacks after. NULL is a no-op. */
+void		 gw_onion_free(struct gw_onion *on);
+
+/* Tests and tools: probe now (if an onion is up and probing is on). */
+void		 gw_onion_probe_now(struct gw_onion *on);
 
 /* The area (gw_onion_area.c): start loads or makes the key, checks
  * server_name in onion-only mode, connects to tor asynchronously; READY=1

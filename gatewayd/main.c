@@ -25,6 +25,7 @@
 #include "gatewayd/gw_log.h"
 #include "gatewayd/gw_log_ids.h"
 #include "gatewayd/gw_notify.h"
+#include "gatewayd/gw_onion.h"
 #include "gatewayd/gw_outbound.h"
 #include "gatewayd/gw_policy.h"
 
@@ -52,6 +53,7 @@ struct gw_daemon {
  * it sees every handle.
  */
 static const struct gw_area *const areas[] = {
+	&gw_onion_area,
 	&gw_inbound_area,
 	&gw_outbound_area,
 	NULL

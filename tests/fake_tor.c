@@ -199,6 +199,8 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 		evutil_closesocket(fd);
 		return;
 	}
+	ft->stalled = 0;		/* a stall or hang-up ends with its
+					 * connection; the script goes on */
 	ft->bev = bufferevent_socket_new(ft->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	bufferevent_setcb(ft->bev, read_cb, NULL, event_cb, ft);
 	bufferevent_enable(ft->bev, EV_READ | EV_WRITE);
