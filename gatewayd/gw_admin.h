@@ -24,6 +24,7 @@
 struct event_base;
 struct evbuffer;
 struct gw_addr;
+struct gw_area;
 struct gw_daemon_ctx;
 struct pol_limiter;
 struct gw_admin;			/* opaque */

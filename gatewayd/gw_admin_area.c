@@ -12,10 +12,7 @@
 #include "gatewayd/gw_daemon.h"
 #include "gatewayd/gw_log.h"
 #include "gatewayd/gw_log_ids.h"
-
-/* gw_policy.h lands in main with "main: areas wired"; its accessor until
- * this branch merges that. */
-struct pol_limiter *gw_policy_limiter(const struct gw_policy *p);
+#include "gatewayd/gw_policy.h"
 
 struct admin_area {
 	struct gw_admin	*ad;
