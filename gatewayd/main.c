@@ -18,6 +18,7 @@
 
 #include <event2/event.h>
 
+#include "gatewayd/gw_admin.h"
 #include "gatewayd/gw_config.h"
 #include "gatewayd/gw_daemon.h"
 #include "gatewayd/gw_inbound.h"
@@ -54,6 +55,7 @@ struct gw_daemon {
 static const struct gw_area *const areas[] = {
 	&gw_inbound_area,
 	&gw_outbound_area,
+	&gw_admin_area,
 	NULL
 };
 
