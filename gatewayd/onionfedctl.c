@@ -398,10 +398,10 @@ print_peers(json_t *j)
 		printf("no limiter (policy not loaded)\n");
 		return;
 	}
-	printf("%-40s %-8s %-7s %6s %8s %8s\n", "PEER", "DIR", "HISTORY",
+	printf("%-62s %-8s %-7s %6s %8s %8s\n", "PEER", "DIR", "HISTORY",
 	    "OPEN", "PASSED", "FULL_IN");
 	json_array_foreach(json_object_get(j, "peers"), i, p) {
-		printf("%-40s%s %-8s %-7s %6lld %8lld %7.1fs\n",
+		printf("%-62s%s%-8s %-7s %6lld %8lld %7.1fs\n",
 		    json_is_string(json_object_get(p, "name")) ?
 		    jstr(p, "name") : "?",
 		    jint(p, "name_truncated") == 1 ? "~" : " ",
