@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "gatewayd/gw_admin.h"
+#include "gatewayd/gw_admin_limits.h"
 #include "gatewayd/gw_config.h"
 #include "gatewayd/gw_daemon.h"
 #include "policy/policy.h"
@@ -534,6 +535,38 @@ START_TEST(test_socket_file)
 }
 END_TEST
 
+START_TEST(test_max_conns)
+{
+	struct fixture	fx;
+	int		fds[GW_ADMIN_MAX_CONNS], extra, i;
+	char		b;
+
+	fx_start(&fx);
+	/* Fill every slot with a client that sent half a head. */
+	for (i = 0; i < GW_ADMIN_MAX_CONNS; i++) {
+		fds[i] = connect_unix(fx.path);
+		ck_assert_int_ge(fds[i], 0);
+		ck_assert_int_eq(write(fds[i], "GET /", 5), 5);
+	}
+	spin(fx.base);
+	/* One more is closed at once, without an answer. */
+	extra = connect_unix(fx.path);
+	ck_assert_int_ge(extra, 0);
+	spin(fx.base);
+	ck_assert_int_eq(read(extra, &b, 1), 0);
+	close(extra);
+	/* A slot freed is a slot usable again. */
+	close(fds[0]);
+	spin(fx.base);
+	ck_assert_int_eq(ask(&fx, 1, "GET /status HTTP/1.1\r\nHost: x\r\n"
+	    "\r\n", &rd), 200);
+	for (i = 1; i < GW_ADMIN_MAX_CONNS; i++)
+		close(fds[i]);
+	spin(fx.base);
+	fx_stop(&fx);
+}
+END_TEST
+
 static int	drained;
 
 static void
@@ -581,6 +614,7 @@ admin_http_suite(void)
 	tcase_add_test(tc, test_oversize);
 	tcase_add_test(tc, test_split_head);
 	tcase_add_test(tc, test_socket_file);
+	tcase_add_test(tc, test_max_conns);
 	tcase_add_test(tc, test_drain);
 	suite_add_tcase(s, tc);
 	return s;
