@@ -537,9 +537,13 @@ gw_admin_render_status(const struct gw_daemon_ctx *ctx,
 		return NULL;
 	jset(root, "version", json_string(PACKAGE_VERSION), &err);
 	jset(root, "mode", json_string(mode_name(ctx)), &err);
+	/* server_name unset in the config means the onion address. */
 	jset(root, "server_name", ctx->cfg != NULL &&
 	    ctx->cfg->server_name != NULL ?
-	    json_string(ctx->cfg->server_name) : json_null(), &err);
+	    json_string(ctx->cfg->server_name) : ctx->onion_address != NULL ?
+	    json_string(ctx->onion_address) : json_null(), &err);
+	jset(root, "onion_address", ctx->onion_address != NULL ?
+	    json_string(ctx->onion_address) : json_null(), &err);
 	jset(root, "started", json_integer((json_int_t)ctx->started), &err);
 	jset(root, "uptime_s", ju(uptime_s(ctx)), &err);
 	jset(root, "stopping", json_boolean(ctx->stopping), &err);

@@ -359,7 +359,10 @@ print_status(json_t *j)
 		    x >= 0 ? "" : "?", x >= 0 ? x : 0,
 		    jint(on, "pow_enabled") == 1 ? "on" : "off",
 		    jint(on, "tor.control_reconnects"));
-	} else
+	} else if (json_is_string(json_object_get(j, "onion_address")))
+		printf("onion:    %s (onion manager not running)\n",
+		    jstr(j, "onion_address"));
+	else
 		printf("onion:    not running\n");
 	if (json_is_object(in))
 		printf("inbound:  %lld connections, %lld requests: %lld "

@@ -256,6 +256,8 @@ START_TEST(test_status_json)
 	ck_assert_str_eq(json_string_value(json_object_get(j, "mode")),
 	    "dual");
 	ck_assert(json_is_null(json_object_get(j, "onion")));
+	ck_assert(json_is_null(json_object_get(j, "onion_address")));
+	ck_assert(json_is_null(json_object_get(j, "server_name")));
 	ck_assert(json_is_null(json_object_get(j, "inbound")));
 	ck_assert(json_is_null(json_object_get(j, "outbound")));
 	ck_assert(json_is_null(json_object_get(j, "limiter")));
@@ -268,6 +270,7 @@ START_TEST(test_status_json)
 
 	test_onion_reachable(&on);
 	ctx.onion = &on;
+	ctx.onion_address = on.st.address;
 	s = gw_admin_render_status(&ctx, l);
 	ck_assert_ptr_nonnull(s);
 	j = json_loads(s, 0, &je);
@@ -276,6 +279,8 @@ START_TEST(test_status_json)
 	    json_object_get(j, "onion"), "state")), "reachable");
 	ck_assert_str_eq(json_string_value(json_object_get(
 	    json_object_get(j, "onion"), "address")), on.st.address);
+	ck_assert_str_eq(json_string_value(json_object_get(j,
+	    "server_name")), on.st.address);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
 	    json_object_get(j, "onion"), "probe"), "last_latency_ms")), 1800);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
