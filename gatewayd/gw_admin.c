@@ -44,7 +44,6 @@ struct gw_admin {
 	ino_t			 sock_ino;
 	uint16_t		 tcp_port;
 	unsigned		 nconns;
-	uint64_t		 next_id;
 	struct event		*reap_ev;
 	void			(*drain_done)(void *);
 	void			*drain_arg;
@@ -54,7 +53,6 @@ struct gw_admin {
 struct admin_conn {
 	struct gw_admin		*ad;
 	struct bufferevent	*bev;
-	uint64_t		 id;
 	int			 privileged;	/* unix socket: may reload */
 	int			 answered;	/* close once output drained */
 	int			 closing;
@@ -125,27 +123,29 @@ reap_cb(evutil_socket_t fd, short what, void *arg)
 	drain_check(ad);
 }
 
+/* One request being answered: where the answer goes. */
+struct req {
+	struct gw_admin	*ad;
+	struct evbuffer	*out;
+	int		 privileged;
+};
+
 static void
-respond(struct admin_conn *c, int status, const char *reason,
+respond(struct req *c, int status, const char *reason,
     const char *ctype, const char *body, size_t len, int head_only,
     const char *extra)
 {
-	struct evbuffer	*out = bufferevent_get_output(c->bev);
-
-	(void)evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
+	(void)evbuffer_add_printf(c->out, "HTTP/1.1 %d %s\r\n"
 	    "Content-Type: %s\r\nContent-Length: %zu\r\n"
 	    "Cache-Control: no-store\r\nConnection: close\r\n%s\r\n",
 	    status, reason, ctype, len, extra != NULL ? extra : "");
 	if (!head_only && len > 0)
-		(void)evbuffer_add(out, body, len);
-	c->answered = 1;
-	bufferevent_disable(c->bev, EV_READ);
-	bufferevent_enable(c->bev, EV_WRITE);
+		(void)evbuffer_add(c->out, body, len);
 }
 
 /* A JSON error body: {"error":"<text>"} (text is static and plain). */
 static void
-respond_err(struct admin_conn *c, int status, const char *reason,
+respond_err(struct req *c, int status, const char *reason,
     const char *text, const char *extra)
 {
 	char	body[256];
@@ -157,7 +157,7 @@ respond_err(struct admin_conn *c, int status, const char *reason,
 }
 
 static void
-respond_json(struct admin_conn *c, int status, const char *reason,
+respond_json(struct req *c, int status, const char *reason,
     char *json, int head_only)
 {
 	size_t	len;
@@ -181,7 +181,7 @@ limiter_of(const struct gw_admin *ad)
 }
 
 static void
-do_reload(struct admin_conn *c)
+do_reload(struct req *c)
 {
 	struct gw_daemon_ctx	*ctx = c->ad->ctx;
 	char			 err[512], body[1200], esc[1024];
@@ -194,7 +194,7 @@ do_reload(struct admin_conn *c)
 		return;
 	}
 	err[0] = '\0';
-	GW_LOG(LOG_INFO, "admin", c->id, "reload asked on the admin socket");
+	GW_LOG(LOG_INFO, "admin", 0, "reload asked on the admin socket");
 	if (ctx->reload(ctx, err, sizeof(err)) == 0) {
 		n = snprintf(body, sizeof(body), "{\"result\":\"ok\"}\n");
 		respond(c, 200, "OK", "application/json", body, (size_t)n, 0,
@@ -233,7 +233,7 @@ is_path(const char *t, size_t len, const char *path)
 }
 
 static void
-dispatch(struct admin_conn *c, const char *buf, const struct gw_http_head *h)
+dispatch(struct req *c, const char *buf, const struct gw_http_head *h)
 {
 	struct gw_admin	*ad = c->ad;
 	struct evbuffer	*tmp;
@@ -291,8 +291,7 @@ dispatch(struct admin_conn *c, const char *buf, const struct gw_http_head *h)
 		respond(c, 200, "OK", "text/plain; version=0.0.4; "
 		    "charset=utf-8", NULL, len, 1, NULL);
 		if (!head)
-			(void)evbuffer_add_buffer(bufferevent_get_output(
-			    c->bev), tmp);
+			(void)evbuffer_add_buffer(c->out, tmp);
 		evbuffer_free(tmp);
 		return;
 	}
@@ -305,7 +304,7 @@ dispatch(struct admin_conn *c, const char *buf, const struct gw_http_head *h)
 }
 
 static void
-http_error(struct admin_conn *c, int err)
+http_error(struct req *c, int err)
 {
 	switch (err) {
 	case GW_HTTP_ERR_TOOBIG:
@@ -327,16 +326,38 @@ http_error(struct admin_conn *c, int err)
 	}
 }
 
+int
+gw_admin_handle(struct gw_admin *ad, int privileged, struct gw_http_scan *sc,
+    const char *buf, size_t len, struct evbuffer *out)
+{
+	struct req		 rq = { ad, out, privileged };
+	struct gw_http_head	 h;
+	ssize_t			 n;
+	int			 r;
+
+	if (len > GW_ADMIN_MAX_HEAD)
+		len = GW_ADMIN_MAX_HEAD;
+	n = gw_http_head_scan(sc, buf, len, GW_ADMIN_MAX_HEAD,
+	    GW_ADMIN_MAX_LINE0);
+	if (n == 0)
+		return 0;			/* wait for more */
+	if (n < 0)
+		http_error(&rq, (int)n);
+	else if ((r = gw_http_head_parse(GW_HTTP_REQUEST, buf, (size_t)n,
+	    GW_ADMIN_MAX_TARGET, &h)) != 0)
+		http_error(&rq, r);
+	else
+		dispatch(&rq, buf, &h);
+	return 1;
+}
+
 static void
 conn_readcb(struct bufferevent *bev, void *arg)
 {
 	struct admin_conn	*c = arg;
 	struct evbuffer		*in = bufferevent_get_input(bev);
-	struct gw_http_head	 h;
 	size_t			 len = evbuffer_get_length(in);
-	ssize_t			 n;
 	const char		*buf;
-	int			 r;
 
 	if (c->answered || c->closing)
 		return;
@@ -346,21 +367,12 @@ conn_readcb(struct bufferevent *bev, void *arg)
 		conn_close(c);
 		return;
 	}
-	n = gw_http_head_scan(&c->sc, buf, len, GW_ADMIN_MAX_HEAD,
-	    GW_ADMIN_MAX_LINE0);
-	if (n == 0)
-		return;				/* wait for more */
-	if (n < 0) {
-		http_error(c, (int)n);
+	if (gw_admin_handle(c->ad, c->privileged, &c->sc, buf, len,
+	    bufferevent_get_output(bev)) == 0)
 		return;
-	}
-	r = gw_http_head_parse(GW_HTTP_REQUEST, buf, (size_t)n,
-	    GW_ADMIN_MAX_TARGET, &h);
-	if (r != 0) {
-		http_error(c, r);
-		return;
-	}
-	dispatch(c, buf, &h);
+	c->answered = 1;
+	bufferevent_disable(bev, EV_READ);
+	bufferevent_enable(bev, EV_WRITE);
 }
 
 static void
@@ -409,7 +421,6 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 		return;
 	}
 	c->ad = ad;
-	c->id = ++ad->next_id;
 	c->privileged = lev == ad->unix_lev;
 	ad->nconns++;
 	TAILQ_INSERT_TAIL(&ad->conns, c, entry);

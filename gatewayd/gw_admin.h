@@ -26,6 +26,7 @@ struct evbuffer;
 struct gw_addr;
 struct gw_area;
 struct gw_daemon_ctx;
+struct gw_http_scan;
 struct pol_limiter;
 struct gw_admin;			/* opaque */
 
@@ -71,6 +72,15 @@ void		 gw_admin_free(struct gw_admin *ad);
 
 /* The metrics listener's bound TCP port (tests bind port 0), or 0. */
 uint16_t	 gw_admin_metrics_port(const struct gw_admin *ad);
+
+/* Answer one request without a socket (the server and the fuzz target
+ * use it): buf[0..len) is what one connection sent so far, 'sc' its scan
+ * state (zeroed at connect). Return 0 if the head is not complete yet, or
+ * 1 after appending the whole answer (an error answer included) to 'out'.
+ * 'privileged' is 1 for the admin socket (POST /reload allowed). */
+int		 gw_admin_handle(struct gw_admin *ad, int privileged,
+		    struct gw_http_scan *sc, const char *buf, size_t len,
+		    struct evbuffer *out);
 
 /* Render the answers (the server uses these; so do tests). Each reads
  * 'ctx' and its area handles, any of which may be NULL; 'lim' may be NULL.
