@@ -328,8 +328,8 @@ print_status(json_t *j)
 		    jstr(on, "state"), d1, jstr(on, "reason")[0] ? ": " : "",
 		    jstr(on, "reason"));
 		if ((x = jint(on, "probe.last_latency_ms")) >= 0)
-			printf("probe:    last ok in %.1f s (%lld ok, %lld "
-			    "failed%s%s)\n", (double)x / 1000,
+			printf("probe:    last successful probe took %.1f s "
+			    "(%lld ok, %lld failed%s%s)\n", (double)x / 1000,
 			    jint(on, "probe.ok"), jint(on, "probe.failed"),
 			    jstr(json_object_get(on, "probe"), "last_fail")[0] ?
 			    "; last failure: " : "",
