@@ -579,7 +579,13 @@ log_refusal(struct ob_conn *c, int reason, const char *detail)
 static void
 send_all(int fd, const void *buf, size_t len)
 {
-	/* Small answers on a socket with an empty send buffer: one call. */
+	/*
+	 * Cannot be short: when this is called the socket has carried at most
+	 * the 2-byte method answer, the 2-byte auth answer and one refusal
+	 * (< 800 bytes, conn_refuse()), far below the smallest send buffer
+	 * Linux gives a TCP or unix socket (4608 bytes). A failure means the
+	 * client is gone; its read side sees that and closes.
+	 */
 	(void)send(fd, buf, len, MSG_NOSIGNAL);
 }
 
@@ -1682,6 +1688,18 @@ gw_outbound_drain(struct gw_outbound *ob)
 			if (event_initialized(&ob->lst[i]->resume))
 				(void)event_del(&ob->lst[i]->resume);
 		}
+}
+
+unsigned
+gw_outbound_busy_tunnels(const struct gw_outbound *ob)
+{
+	const struct ob_tun	*u;
+	unsigned		 n = 0;
+
+	TAILQ_FOREACH(u, &ob->tuns, entry)
+		if (!u->done && u->t != NULL && gw_tunnel_awaiting(u->t))
+			n++;
+	return n;
 }
 
 void

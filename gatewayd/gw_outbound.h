@@ -134,10 +134,13 @@ int		 gw_outbound_new(struct event_base *base,
 		    const struct gw_outbound_conf *conf, struct gw_outbound **out,
 		    char *errbuf, size_t errlen);
 
-/* Stop accepting for good (SIGTERM); handshakes and tunnels go on. Whether
- * a tunnel is idle cannot be seen from outside its TLS: the caller watches
- * gw_outbound_stats() (handshakes_active, tunnels_active, bytes). */
+/* Stop accepting for good (SIGTERM); handshakes and tunnels go on. */
 void		 gw_outbound_drain(struct gw_outbound *ob);
+
+/* Tunnels whose last bytes went from the homeserver to the peer: a request
+ * is out and its answer has not come (what a tunnel carries is TLS, so this
+ * is all that can be seen). O(tunnels); for draining. */
+unsigned	 gw_outbound_busy_tunnels(const struct gw_outbound *ob);
 
 /* Take new rules (borrowed, must outlive 'ob'; NULL keeps the current) and
  * the SSRF guard setting, from the next tunnel on (reload). */

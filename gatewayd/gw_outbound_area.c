@@ -12,21 +12,19 @@
 
 #include "gatewayd/gw_config.h"
 #include "gatewayd/gw_daemon.h"
+#include "gatewayd/gw_drain.h"
 #include "gatewayd/gw_log.h"
 #include "gatewayd/gw_log_ids.h"
 #include "gatewayd/gw_outbound.h"
 #include "gatewayd/gw_policy.h"
 
 #define SUBSYS		"outbound"
-#define DRAIN_TICK_MS	250
+#define DRAIN_TICK_MS	100
 
 struct outbound_area {
 	struct gw_outbound	*ob;
 	struct gw_daemon_ctx	*ctx;
-	struct event		*drain_ev;
-	void			(*done)(void *);
-	void			*done_arg;
-	uint64_t		 last_bytes;
+	struct gw_drain		*drain;
 };
 
 static int
@@ -117,35 +115,17 @@ outbound_reconfigure(void *state, struct gw_daemon_ctx *ctx)
 }
 
 /*
- * A tunnel carries TLS between the two homeservers: whether a request is
- * in flight cannot be seen. Drained = no handshake pending and either no
- * tunnel left or no byte moved through any tunnel for one tick.
+ * Idle = no handshake pending and no tunnel waiting for an answer (its
+ * last bytes went towards the peer). Idle pooled tunnels are closed when
+ * the areas stop.
  */
-static void
-drain_tick(evutil_socket_t fd, short what, void *arg)
+static int
+outbound_idle(void *arg)
 {
-	struct outbound_area		*a = arg;
-	const struct gw_outbound_stats	*st = gw_outbound_stats(a->ob);
-	struct timeval			 tv = { 0, DRAIN_TICK_MS * 1000 };
-	uint64_t			 bytes = st->bytes_up + st->bytes_down;
+	struct outbound_area	*a = arg;
 
-	(void)what;
-	if (st->handshakes_active == 0 && (st->tunnels_active == 0 ||
-	    (fd == -2 && bytes == a->last_bytes))) {
-		GW_LOG(LOG_DEBUG, SUBSYS, 0, "drained (%llu tunnels quiet)",
-		    (unsigned long long)st->tunnels_active);
-		a->done(a->done_arg);
-		return;
-	}
-	a->last_bytes = bytes;
-	(void)evtimer_add(a->drain_ev, &tv);
-}
-
-static void
-drain_timer(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	drain_tick(-2, what, arg);
+	return gw_outbound_stats(a->ob)->handshakes_active == 0 &&
+	    gw_outbound_busy_tunnels(a->ob) == 0;
 }
 
 static void
@@ -158,14 +138,8 @@ outbound_drain(void *state, void (*done)(void *), void *arg)
 		return;
 	}
 	gw_outbound_drain(a->ob);
-	a->done = done;
-	a->done_arg = arg;
-	if ((a->drain_ev = evtimer_new(a->ctx->base, drain_timer, a)) ==
-	    NULL) {
-		done(arg);
-		return;
-	}
-	drain_tick(-1, 0, a);
+	a->drain = gw_drain_start(a->ctx->base, outbound_idle, a,
+	    DRAIN_TICK_MS, done, arg);
 }
 
 static void
@@ -176,8 +150,7 @@ outbound_stop(void *state, struct gw_daemon_ctx *ctx)
 	if (a == NULL)
 		return;
 	ctx->outbound = NULL;
-	if (a->drain_ev != NULL)
-		event_free(a->drain_ev);
+	gw_drain_free(a->drain);
 	gw_outbound_free(a->ob);
 	free(a);
 }
