@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -567,6 +568,42 @@ START_TEST(test_max_conns)
 }
 END_TEST
 
+START_TEST(test_read_timeout)
+{
+	struct fixture	 fx;
+	struct event	*ev;
+	struct timeval	 wd = { GW_ADMIN_READ_TIMEOUT_MS / 1000 + 3, 0 };
+	struct timespec	 t0, t1;
+	double		 el;
+	int		 fd;
+
+	fx_start(&fx);
+	/* Half a head, then silence: the server hangs up after its read
+	 * timeout, without an answer. */
+	fd = connect_unix(fx.path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "GET /status HTTP/1.1\r\n", 22), 22);
+	memset(&rd, 0, sizeof(rd));
+	rd.base = fx.base;
+	ck_assert_int_eq(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+	ev = event_new(fx.base, fd, EV_READ | EV_PERSIST, read_cb, &rd);
+	ck_assert_int_eq(event_add(ev, &wd), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	(void)event_base_dispatch(fx.base);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	event_free(ev);
+	close(fd);
+	el = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ck_assert_msg(!rd.timedout, "not closed within %.1f s", el);
+	ck_assert(rd.eof);
+	ck_assert_uint_eq(rd.len, 0);
+	ck_assert_msg(el > GW_ADMIN_READ_TIMEOUT_MS / 1000.0 - 0.5,
+	    "closed after %.2f s", el);
+	spin(fx.base);
+	fx_stop(&fx);
+}
+END_TEST
+
 static int	drained;
 
 static void
@@ -616,6 +653,11 @@ admin_http_suite(void)
 	tcase_add_test(tc, test_socket_file);
 	tcase_add_test(tc, test_max_conns);
 	tcase_add_test(tc, test_drain);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("timeouts");
+	tcase_set_timeout(tc, GW_ADMIN_READ_TIMEOUT_MS / 1000 + 10);
+	tcase_add_test(tc, test_read_timeout);
 	suite_add_tcase(s, tc);
 	return s;
 }
