@@ -55,6 +55,8 @@ struct admin_conn {
 	struct bufferevent	*bev;
 	int			 privileged;	/* unix socket: may reload */
 	int			 answered;	/* close once output drained */
+	int			 lingering;	/* answer sent, FIN sent: read
+						 * and discard until EOF */
 	int			 closing;
 	struct gw_http_scan	 sc;
 	TAILQ_ENTRY(admin_conn)	 entry;
@@ -359,6 +361,10 @@ conn_readcb(struct bufferevent *bev, void *arg)
 	size_t			 len = evbuffer_get_length(in);
 	const char		*buf;
 
+	if (c->lingering) {
+		(void)evbuffer_drain(in, evbuffer_get_length(in));
+		return;
+	}
 	if (c->answered || c->closing)
 		return;
 	if (len > GW_ADMIN_MAX_HEAD)
@@ -379,10 +385,27 @@ static void
 conn_writecb(struct bufferevent *bev, void *arg)
 {
 	struct admin_conn	*c = arg;
+	struct timeval		 lt = { 0, GW_ADMIN_LINGER_MS * 1000 };
 
-	if (c->answered && evbuffer_get_length(bufferevent_get_output(bev))
-	    == 0)
+	if (!c->answered || c->lingering ||
+	    evbuffer_get_length(bufferevent_get_output(bev)) != 0)
+		return;
+	/*
+	 * The answer is out. Closing now with unread request bytes (a head
+	 * we refused as too large, a pipelined request) would make TCP send
+	 * a reset that can destroy the answer before the client reads it:
+	 * send FIN, discard what still comes, close on the client's EOF or
+	 * after a short linger.
+	 */
+	c->lingering = 1;
+	if (shutdown(bufferevent_getfd(bev), SHUT_WR) != 0) {
 		conn_close(c);
+		return;
+	}
+	bufferevent_setwatermark(bev, EV_READ, 0, 0);
+	bufferevent_set_timeouts(bev, &lt, NULL);
+	bufferevent_disable(bev, EV_WRITE);
+	bufferevent_enable(bev, EV_READ);
 }
 
 static void

@@ -18,6 +18,11 @@
 #define GW_ADMIN_READ_TIMEOUT_MS	5000
 #define GW_ADMIN_WRITE_TIMEOUT_MS	10000
 
+/* After the answer: how long we still read (and discard) what the client
+ * sends before closing, so unread bytes do not turn our close into a
+ * reset that destroys the answer. */
+#define GW_ADMIN_LINGER_MS	1000
+
 /* Connections open at once, over all admin listeners: more are closed at
  * accept (a scraper and an operator need a handful). */
 #define GW_ADMIN_MAX_CONNS	32

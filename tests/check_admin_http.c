@@ -433,6 +433,13 @@ START_TEST(test_oversize)
 	memset(big + strlen(big), 'a', n - strlen(big));
 	big[n] = '\0';
 	ck_assert_int_eq(ask(&fx, 1, big, &rd), 431);
+	/* Over TCP too: the unread rest must not turn into a reset that
+	 * destroys the answer (the server lingers). */
+	ck_assert_int_eq(ask(&fx, 0, big, &rd), 431);
+	/* A pipelined second request is not answered, and not a reset. */
+	ck_assert_int_eq(ask(&fx, 0, "GET /status HTTP/1.1\r\nHost: x\r\n\r\n"
+	    "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", &rd), 200);
+	ck_assert_ptr_null(strstr(body_of(&rd), "HTTP/1.1"));
 	/* A request-target over the limit: 414. */
 	strcpy(big, "GET /");
 	memset(big + 5, 'b', 700);
