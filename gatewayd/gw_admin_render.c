@@ -23,21 +23,10 @@
 #include "gatewayd/gw_outbound.h"
 #include "policy/policy.h"
 
-/*
- * The onion manager's accessors are weak references: onionfedd links and
- * runs (with ctx->onion NULL) while libgw_onion.a is not in GW_AREA_LIBS
- * yet. ctx->onion is only ever set by that area, whose objects define
- * them, so they are present whenever they are called; onion_linked() is
- * the belt to those braces. Drop these once the onion area is in main.
- */
-#pragma weak gw_onion_get_status
-#pragma weak gw_onion_state_name
-
 static int
 onion_linked(const struct gw_daemon_ctx *ctx)
 {
-	return ctx->onion != NULL && gw_onion_get_status != NULL &&
-	    gw_onion_state_name != NULL;
+	return ctx->onion != NULL;
 }
 
 static const double probe_buckets[GW_ONION_NPROBE_BUCKETS] =

@@ -350,13 +350,16 @@ print_status(json_t *j)
 		    jint(on, "descriptors.uploads_ok"),
 		    jint(on, "descriptors.uploads_failed"));
 		x = jint(on, "tor.bootstrap_percent");
-		printf("tor:      %s%s%s, bootstrapped %s%lld%%, PoW %s, %lld "
-		    "reconnects\n", jint(on, "tor.connected") == 1 ?
-		    "connected" : "NOT connected",
+		if (x >= 0 && x <= 100)
+			snprintf(d2, sizeof(d2), "bootstrapped %d%%", (int)x);
+		else
+			snprintf(d2, sizeof(d2), "bootstrap unknown");
+		printf("tor:      %s%s%s, %s, PoW %s, %lld reconnects\n",
+		    jint(on, "tor.connected") == 1 ? "connected" :
+		    "NOT connected",
 		    jstr(json_object_get(on, "tor"), "version")[0] ?
 		    ", version " : "",
-		    jstr(json_object_get(on, "tor"), "version"),
-		    x >= 0 ? "" : "?", x >= 0 ? x : 0,
+		    jstr(json_object_get(on, "tor"), "version"), d2,
 		    jint(on, "pow_enabled") == 1 ? "on" : "off",
 		    jint(on, "tor.control_reconnects"));
 	} else if (json_is_string(json_object_get(j, "onion_address")))
