@@ -2055,6 +2055,22 @@ gw_inbound_drain(struct gw_inbound *in)
 	in->draining = 1;
 }
 
+void
+gw_inbound_abort(struct gw_inbound *in)
+{
+	struct conn	*c, *next;
+
+	for (c = TAILQ_FIRST(&in->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->bev == NULL || c->req == NULL || c->req->resp_started)
+			continue;
+		if (c->state != C_BODY && c->state != C_UP && !c->req->held)
+			continue;
+		respond(c, 503, "M_UNKNOWN", "the server is restarting; "
+		    "retry later", -1, 1, "stopping");
+	}
+}
+
 int
 gw_inbound_idle(const struct gw_inbound *in)
 {

@@ -111,6 +111,12 @@ uint16_t gw_inbound_port(const struct gw_inbound *in, size_t i);
  * Worker threads keep accepting until gw_inbound_free(). */
 void	gw_inbound_drain(struct gw_inbound *in);
 
+/* Answer every accepted request that has no answer yet with 503 M_UNKNOWN
+ * and close its connection (the end of a drain: nothing accepted is
+ * dropped without an answer). Answers already streaming are left alone.
+ * Main loop only; worker threads are not reached. */
+void	gw_inbound_abort(struct gw_inbound *in);
+
 /* 1 if no request is in flight: every connection is idle between requests,
  * nothing is held by the limiter or waiting on the homeserver. */
 int	gw_inbound_idle(const struct gw_inbound *in);

@@ -12,7 +12,9 @@
 
 #include "gatewayd/gw_config.h"
 #include "gatewayd/gw_daemon.h"
+#include "gatewayd/gw_drain.h"
 #include "gatewayd/gw_inbound.h"
+#include "gatewayd/gw_limits.h"
 #include "gatewayd/gw_log.h"
 #include "gatewayd/gw_log_ids.h"
 #include "gatewayd/gw_policy.h"
@@ -21,13 +23,15 @@
 
 #define SUBSYS		"inbound"
 #define DRAIN_TICK_MS	100
+/* Leave the connections time to flush a 503 before main's deadline. */
+#define ABORT_AFTER_MS	(GW_DRAIN_TIMEOUT_MS - 1500)
 
 struct inbound_area {
 	struct gw_inbound	*in;
 	struct gw_daemon_ctx	*ctx;
-	struct event		*drain_ev;
-	void			(*done)(void *);
-	void			*done_arg;
+	struct gw_drain		*drain;
+	struct timeval		 drain_t0;
+	int			 aborted;
 	char			 name[TORCTL_ONION_ID_LEN + 8];
 };
 
@@ -129,20 +133,28 @@ inbound_reconfigure(void *state, struct gw_daemon_ctx *ctx)
 	return 0;
 }
 
-static void
-drain_tick(evutil_socket_t fd, short what, void *arg)
+/* Idle, or close to the daemon's drain deadline: then every request still
+ * without an answer gets 503 (never a silent close), and the connections
+ * have the rest of the time to flush it. */
+static int
+inbound_idle(void *arg)
 {
 	struct inbound_area	*a = arg;
-	struct timeval		 tv = { 0, DRAIN_TICK_MS * 1000 };
+	struct timeval		 now;
+	long			 ms;
 
-	(void)fd;
-	(void)what;
-	if (gw_inbound_idle(a->in)) {
-		GW_LOG(LOG_DEBUG, SUBSYS, 0, "drained");
-		a->done(a->done_arg);
-		return;
+	if (gw_inbound_idle(a->in))
+		return 1;
+	(void)event_base_gettimeofday_cached(a->ctx->base, &now);
+	ms = (now.tv_sec - a->drain_t0.tv_sec) * 1000L +
+	    (now.tv_usec - a->drain_t0.tv_usec) / 1000L;
+	if (!a->aborted && ms >= ABORT_AFTER_MS) {
+		GW_LOG(LOG_NOTICE, SUBSYS, 0, "drain: answering what is still "
+		    "in flight with 503");
+		gw_inbound_abort(a->in);
+		a->aborted = 1;
 	}
-	(void)evtimer_add(a->drain_ev, &tv);
+	return 0;
 }
 
 static void
@@ -155,13 +167,9 @@ inbound_drain(void *state, void (*done)(void *), void *arg)
 		return;
 	}
 	gw_inbound_drain(a->in);
-	a->done = done;
-	a->done_arg = arg;
-	if ((a->drain_ev = evtimer_new(a->ctx->base, drain_tick, a)) == NULL) {
-		done(arg);
-		return;
-	}
-	drain_tick(-1, 0, a);
+	(void)event_base_gettimeofday_cached(a->ctx->base, &a->drain_t0);
+	a->drain = gw_drain_start(a->ctx->base, inbound_idle, a,
+	    DRAIN_TICK_MS, done, arg);
 }
 
 static void
@@ -172,8 +180,7 @@ inbound_stop(void *state, struct gw_daemon_ctx *ctx)
 	if (a == NULL)
 		return;
 	ctx->inbound = NULL;
-	if (a->drain_ev != NULL)
-		event_free(a->drain_ev);
+	gw_drain_free(a->drain);
 	gw_inbound_free(a->in);
 	free(a);
 }

@@ -579,7 +579,13 @@ log_refusal(struct ob_conn *c, int reason, const char *detail)
 static void
 send_all(int fd, const void *buf, size_t len)
 {
-	/* Small answers on a socket with an empty send buffer: one call. */
+	/*
+	 * Cannot be short: when this is called the socket has carried at most
+	 * the 2-byte method answer, the 2-byte auth answer and one refusal
+	 * (< 800 bytes, conn_refuse()), far below the smallest send buffer
+	 * Linux gives a TCP or unix socket (4608 bytes). A failure means the
+	 * client is gone; its read side sees that and closes.
+	 */
 	(void)send(fd, buf, len, MSG_NOSIGNAL);
 }
 

@@ -12,6 +12,7 @@
 
 #include "gatewayd/gw_config.h"
 #include "gatewayd/gw_daemon.h"
+#include "gatewayd/gw_drain.h"
 #include "gatewayd/gw_log.h"
 #include "gatewayd/gw_log_ids.h"
 #include "gatewayd/gw_outbound.h"
@@ -23,9 +24,7 @@
 struct outbound_area {
 	struct gw_outbound	*ob;
 	struct gw_daemon_ctx	*ctx;
-	struct event		*drain_ev;
-	void			(*done)(void *);
-	void			*done_arg;
+	struct gw_drain		*drain;
 };
 
 static int
@@ -116,28 +115,17 @@ outbound_reconfigure(void *state, struct gw_daemon_ctx *ctx)
 }
 
 /*
- * Drained = no handshake pending and no tunnel waiting for an answer (its
+ * Idle = no handshake pending and no tunnel waiting for an answer (its
  * last bytes went towards the peer). Idle pooled tunnels are closed when
  * the areas stop.
  */
-static void
-drain_tick(evutil_socket_t fd, short what, void *arg)
+static int
+outbound_idle(void *arg)
 {
-	struct outbound_area		*a = arg;
-	const struct gw_outbound_stats	*st = gw_outbound_stats(a->ob);
-	struct timeval			 tv = { 0, DRAIN_TICK_MS * 1000 };
-	unsigned			 busy;
+	struct outbound_area	*a = arg;
 
-	(void)fd;
-	(void)what;
-	busy = gw_outbound_busy_tunnels(a->ob);
-	if (st->handshakes_active == 0 && busy == 0) {
-		GW_LOG(LOG_DEBUG, SUBSYS, 0, "drained (%llu idle tunnels "
-		    "left)", (unsigned long long)st->tunnels_active);
-		a->done(a->done_arg);
-		return;
-	}
-	(void)evtimer_add(a->drain_ev, &tv);
+	return gw_outbound_stats(a->ob)->handshakes_active == 0 &&
+	    gw_outbound_busy_tunnels(a->ob) == 0;
 }
 
 static void
@@ -150,14 +138,8 @@ outbound_drain(void *state, void (*done)(void *), void *arg)
 		return;
 	}
 	gw_outbound_drain(a->ob);
-	a->done = done;
-	a->done_arg = arg;
-	if ((a->drain_ev = evtimer_new(a->ctx->base, drain_tick, a)) ==
-	    NULL) {
-		done(arg);
-		return;
-	}
-	drain_tick(-1, 0, a);
+	a->drain = gw_drain_start(a->ctx->base, outbound_idle, a,
+	    DRAIN_TICK_MS, done, arg);
 }
 
 static void
@@ -168,8 +150,7 @@ outbound_stop(void *state, struct gw_daemon_ctx *ctx)
 	if (a == NULL)
 		return;
 	ctx->outbound = NULL;
-	if (a->drain_ev != NULL)
-		event_free(a->drain_ev);
+	gw_drain_free(a->drain);
 	gw_outbound_free(a->ob);
 	free(a);
 }

@@ -18,6 +18,7 @@
 
 #include <event2/event.h>
 
+#include "gatewayd/gw_admin.h"
 #include "gatewayd/gw_config.h"
 #include "gatewayd/gw_daemon.h"
 #include "gatewayd/gw_inbound.h"
@@ -56,6 +57,7 @@ static const struct gw_area *const areas[] = {
 	&gw_onion_area,
 	&gw_inbound_area,
 	&gw_outbound_area,
+	&gw_admin_area,
 	NULL
 };
 

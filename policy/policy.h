@@ -251,12 +251,18 @@ struct pol_limiter_cfg {
 	/* Key for the keyed hash (SipHash-2-4) of peer names, so nobody can
 	 * aim names at one hash chain. All zero: taken from RAND_bytes(). */
 	uint8_t		hash_key[16];
+	/* Keep up to this many bytes of each tracked peer's key (its name)
+	 * for pol_limiter_walk(): capacity * (name_max + 2) bytes allocated
+	 * once. 0 = keep no names (the walk reports none). At most
+	 * POL_KEY_MAX; longer names are cut and marked truncated. */
+	uint32_t	name_max;
 };
 
 /* Fill *cfg with defaults: capacity 100,000; inbound 20/s burst 200 (the
  * DESIGN.md example), delay_burst 200, max_delay 10 s, 64 concurrent;
  * outbound 10/s burst 50, delay_burst 50, max_delay 10 s, max 64 tunnels;
- * admission 50/s burst 500 each way; history after 16 passes over 60 s. */
+ * admission 50/s burst 500 each way; history after 16 passes over 60 s;
+ * names kept up to POL_LIMITER_NAME_DEFAULT bytes. */
 void		 pol_limiter_cfg_default(struct pol_limiter_cfg *cfg);
 
 /*
@@ -383,6 +389,31 @@ struct pol_limiter_stats {
 };
 void		 pol_limiter_stats(const struct pol_limiter *lim,
 		    struct pol_limiter_stats *st);
+
+/* One tracked (peer, direction), as pol_limiter_walk() shows it. */
+struct pol_limiter_entry {
+	const char	*name;		/* the peer's key as first counted, not
+					 * NUL-terminated; NULL if the limiter
+					 * keeps no names (cfg.name_max 0) */
+	size_t		 name_len;
+	int		 name_truncated; /* key was longer than name_max */
+	enum pol_dir	 dir;
+	struct pol_peer_state st;	/* as pol_limit_state() */
+	uint32_t	 tracked_for_s;	/* since the entry was made, at the
+					 * latest now seen */
+};
+
+/* Called once per entry; return non-zero to stop the walk. 'e' and its
+ * name are valid during the call only. */
+typedef int pol_limiter_walk_cb(const struct pol_limiter_entry *e,
+		    void *arg);
+
+/* Visit every tracked entry (in table order, which is no particular
+ * order) without changing anything (not even LRU order). The callback
+ * must not call into 'lim' except read-only functions. O(capacity).
+ * Return the number of entries visited. */
+size_t		 pol_limiter_walk(const struct pol_limiter *lim,
+		    pol_limiter_walk_cb *cb, void *arg);
 
 /* -------------------------------------------------------------- rules */
 

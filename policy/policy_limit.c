@@ -80,6 +80,9 @@ struct pol_limiter {
 	uint64_t	 key0;
 	struct ent	*ent;
 	uint32_t	*bucket;
+	uint8_t		*names;		/* cap slots of name_max + 2 bytes:
+					 * len, truncated, name; or NULL */
+	size_t		 name_slot;
 	uint32_t	 mask;
 	uint32_t	 cap, prob_max, est_max;
 	uint32_t	 free_head;
@@ -117,6 +120,7 @@ pol_limiter_cfg_default(struct pol_limiter_cfg *c)
 	    10000, 0 };
 	c->history_passes = 16;
 	c->history_ms = 60000;
+	c->name_max = POL_LIMITER_NAME_DEFAULT;
 }
 
 static void
@@ -279,9 +283,27 @@ evict(struct pol_limiter *l, uint32_t i)
 	l->evictions++;
 }
 
+/* Remember (a prefix of) the peer's key for entry i, if names are kept. */
+static void
+set_name(struct pol_limiter *l, uint32_t i, const char *peer, size_t len)
+{
+	uint8_t	*slot;
+	size_t	 n;
+
+	if (l->names == NULL)
+		return;
+	slot = l->names + (size_t)i * l->name_slot;
+	n = len < l->cfg.name_max ? len : l->cfg.name_max;
+	slot[0] = (uint8_t)n;
+	slot[1] = len > n;
+	if (n > 0)
+		memcpy(slot + 2, peer, n);
+}
+
 /* Make a probation entry for (h, dir). Return its index or NIL. */
 static uint32_t
-make_entry(struct pol_limiter *l, uint64_t h, unsigned dir, uint64_t now_ms)
+make_entry(struct pol_limiter *l, uint64_t h, unsigned dir, uint64_t now_ms,
+    const char *peer, size_t len)
 {
 	struct ent	*e;
 	uint32_t	 i;
@@ -301,6 +323,7 @@ make_entry(struct pol_limiter *l, uint64_t h, unsigned dir, uint64_t now_ms)
 	e->state = ST_PROB;
 	e->first_s = (uint32_t)(now_ms / 1000);
 	e->prev = e->next = NIL;
+	set_name(l, i, peer, len);
 	hash_insert(l, i);
 	lru_push(l, &l->prob, i);
 	l->nprob++;
@@ -364,7 +387,7 @@ pol_limiter_new(const struct pol_limiter_cfg *cfg, struct pol_limiter **out)
 	cap = cfg->capacity ? cfg->capacity : POL_LIMITER_DEFAULT_CAPACITY;
 	if (cap < POL_LIMITER_MIN_CAPACITY || cap > POL_LIMITER_MAX_CAPACITY)
 		return POL_ERR_INVAL;
-	if (cfg->probation_max >= cap)
+	if (cfg->probation_max >= cap || cfg->name_max > POL_KEY_MAX)
 		return POL_ERR_INVAL;
 	for (d = 0; d < POL_NDIR; d++)
 		if (pol_rate_valid(&cfg->rate[d]) != 0 ||
@@ -387,7 +410,12 @@ pol_limiter_new(const struct pol_limiter_cfg *cfg, struct pol_limiter **out)
 	l->mask = nb - 1;
 	l->ent = calloc(cap, sizeof(*l->ent));
 	l->bucket = malloc((size_t)nb * sizeof(*l->bucket));
-	if (l->ent == NULL || l->bucket == NULL) {
+	if (cfg->name_max > 0) {
+		l->name_slot = (size_t)cfg->name_max + 2;
+		l->names = calloc(cap, l->name_slot);
+	}
+	if (l->ent == NULL || l->bucket == NULL ||
+	    (cfg->name_max > 0 && l->names == NULL)) {
 		pol_limiter_free(l);
 		return POL_ERR_NOMEM;
 	}
@@ -405,7 +433,7 @@ pol_limiter_new(const struct pol_limiter_cfg *cfg, struct pol_limiter **out)
 		gcra_init(&l->adm[d], &cfg->admission[d]);
 	}
 	l->bytes = sizeof(*l) + (size_t)cap * sizeof(*l->ent) +
-	    (size_t)nb * sizeof(*l->bucket);
+	    (size_t)nb * sizeof(*l->bucket) + (size_t)cap * l->name_slot;
 	*out = l;
 	return 0;
 }
@@ -417,6 +445,7 @@ pol_limiter_free(struct pol_limiter *l)
 		return;
 	free(l->ent);
 	free(l->bucket);
+	free(l->names);
 	free(l);
 }
 
@@ -489,7 +518,7 @@ pol_limit_check(struct pol_limiter *l, const char *peer, size_t len,
 		l->rejected++;
 		return res->action;
 	}
-	if (i == NIL && (i = make_entry(l, h, dir, ms)) == NIL)
+	if (i == NIL && (i = make_entry(l, h, dir, ms, peer, len)) == NIL)
 		l->untracked++;
 	if (i != NIL) {
 		e = &l->ent[i];
@@ -541,7 +570,7 @@ pol_conc_acquire(struct pol_limiter *l, const char *peer, size_t len,
 	    l->cfg.rate[dir].max_concurrent;
 	h = pol_siphash24(l->cfg.hash_key, peer, len);
 	if ((i = lookup(l, h, dir)) == NIL &&
-	    (i = make_entry(l, h, dir, ms)) == NIL) {
+	    (i = make_entry(l, h, dir, ms, peer, len)) == NIL) {
 		result(res, POL_LIMIT_REJECT, POL_WHY_TABLE_FULL,
 		    (uint64_t)POL_CONC_RETRY_MS * 1000);
 		return res->action;
@@ -604,13 +633,24 @@ pol_limit_promote(struct pol_limiter *l, const char *peer, size_t len,
 	return promote(l, i, now);
 }
 
+static void
+fill_state(const struct pol_limiter *l, const struct ent *e,
+    struct pol_peer_state *st)
+{
+	uint64_t	now = l->now_hw * 1000;
+
+	st->established = e->state == ST_EST;
+	st->concurrent = e->conc;
+	st->passes = e->passes;
+	st->full_in_ms = e->tat > now ?
+	    us_to_ms_ceil(e->tat - now, UINT32_MAX) : 0;
+}
+
 int
 pol_limit_state(const struct pol_limiter *l, const char *peer, size_t len,
     enum pol_dir dir, struct pol_peer_state *st)
 {
-	const struct ent	*e;
 	uint32_t		 i;
-	uint64_t		 now;
 
 	if (l == NULL || st == NULL || (peer == NULL && len > 0) ||
 	    (unsigned)dir >= POL_NDIR)
@@ -619,14 +659,42 @@ pol_limit_state(const struct pol_limiter *l, const char *peer, size_t len,
 	i = lookup(l, pol_siphash24(l->cfg.hash_key, peer, len), dir);
 	if (i == NIL)
 		return POL_ERR_NOT_FOUND;
-	e = &l->ent[i];
-	now = l->now_hw * 1000;
-	st->established = e->state == ST_EST;
-	st->concurrent = e->conc;
-	st->passes = e->passes;
-	st->full_in_ms = e->tat > now ?
-	    us_to_ms_ceil(e->tat - now, UINT32_MAX) : 0;
+	fill_state(l, &l->ent[i], st);
 	return 0;
+}
+
+size_t
+pol_limiter_walk(const struct pol_limiter *l, pol_limiter_walk_cb *cb,
+    void *arg)
+{
+	struct pol_limiter_entry pe;
+	const struct ent	*e;
+	const uint8_t		*slot;
+	uint32_t		 i, now_s;
+	size_t			 n = 0;
+
+	if (l == NULL || cb == NULL)
+		return 0;
+	now_s = (uint32_t)(l->now_hw / 1000);
+	for (i = 0; i < l->cap; i++) {
+		e = &l->ent[i];
+		if (e->state == ST_FREE)
+			continue;
+		memset(&pe, 0, sizeof(pe));
+		if (l->names != NULL) {
+			slot = l->names + (size_t)i * l->name_slot;
+			pe.name = (const char *)slot + 2;
+			pe.name_len = slot[0];
+			pe.name_truncated = slot[1];
+		}
+		pe.dir = (enum pol_dir)e->dir;
+		fill_state(l, e, &pe.st);
+		pe.tracked_for_s = now_s > e->first_s ? now_s - e->first_s : 0;
+		n++;
+		if (cb(&pe, arg) != 0)
+			break;
+	}
+	return n;
 }
 
 void

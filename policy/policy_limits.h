@@ -62,6 +62,10 @@
  * microsecond arithmetic far from overflow and first-seen seconds in 32
  * bits. Larger values are clamped to it. */
 #define POL_CLOCK_MAX_MS	(UINT64_C(4000000000) * 1000)
+/* Bytes of a peer's name the limiter keeps by default for
+ * pol_limiter_walk() (admin /peers): a v3 onion name is 62, most Matrix
+ * server names are shorter; ~66 bytes more per entry. */
+#define POL_LIMITER_NAME_DEFAULT	64u
 /* Sanity bounds on settings (pol_rate_valid). */
 #define POL_RATE_MAX_PER_SEC	1000000.0
 #define POL_RATE_MIN_PER_SEC	0.001

@@ -549,6 +549,122 @@ START_TEST(test_churn_million)
 }
 END_TEST
 
+struct walk_seen {
+	char		 names[8][80];
+	int		 trunc[8];
+	int		 dir[8];
+	uint32_t	 passes[8], conc[8], full_in[8];
+	int		 n, stop_after;
+};
+
+static int
+walk_cb(const struct pol_limiter_entry *e, void *arg)
+{
+	struct walk_seen	*w = arg;
+
+	if (w->n < 8) {
+		if (e->name != NULL)
+			snprintf(w->names[w->n], sizeof(w->names[0]), "%.*s",
+			    (int)e->name_len, e->name);
+		else
+			strcpy(w->names[w->n], "(null)");
+		w->trunc[w->n] = e->name_truncated;
+		w->dir[w->n] = e->dir;
+		w->passes[w->n] = e->st.passes;
+		w->conc[w->n] = e->st.concurrent;
+		w->full_in[w->n] = e->st.full_in_ms;
+	}
+	w->n++;
+	return w->stop_after > 0 && w->n >= w->stop_after;
+}
+
+static int
+walk_find(const struct walk_seen *w, const char *name, int dir)
+{
+	int	i;
+
+	for (i = 0; i < w->n && i < 8; i++)
+		if (strcmp(w->names[i], name) == 0 && w->dir[i] == dir)
+			return i;
+	return -1;
+}
+
+START_TEST(test_walk)
+{
+	struct pol_limiter_cfg	 c;
+	struct pol_limiter	*l;
+	struct pol_limit_result	 r;
+	struct walk_seen	 w;
+	int			 k, i;
+
+	cfg_base(&c, 16, 10, 5, 0, 0);
+	c.name_max = 12;
+	ck_assert_int_eq(pol_limiter_new(&c, &l), 0);
+	memset(&w, 0, sizeof(w));
+	ck_assert_uint_eq(pol_limiter_walk(l, walk_cb, &w), 0);
+	ck_assert_int_eq(w.n, 0);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(chk(l, "a.example", IN, 1000, &r),
+		    POL_LIMIT_PASS);
+	ck_assert_int_eq(chk(l, "a.example", OUT, 1000, &r), POL_LIMIT_PASS);
+	ck_assert_int_eq(chk(l, "long-name-over-twelve.example", OUT, 1000,
+	    &r), POL_LIMIT_PASS);
+	ck_assert_int_eq(pol_conc_acquire(l, P("busy.org"), IN, NULL, 1000,
+	    &r), POL_LIMIT_PASS);
+	ck_assert_uint_eq(pol_limiter_walk(l, walk_cb, &w), 4);
+	ck_assert_int_eq(w.n, 4);
+	k = walk_find(&w, "a.example", IN);
+	ck_assert_int_ge(k, 0);
+	ck_assert_uint_eq(w.passes[k], 3);
+	ck_assert_uint_eq(w.full_in[k], 300);	/* 3 tokens at 10/s */
+	ck_assert_int_eq(w.trunc[k], 0);
+	k = walk_find(&w, "a.example", OUT);
+	ck_assert_int_ge(k, 0);
+	ck_assert_uint_eq(w.passes[k], 1);
+	k = walk_find(&w, "long-name-ov", OUT);
+	ck_assert_int_ge(k, 0);
+	ck_assert_int_eq(w.trunc[k], 1);
+	k = walk_find(&w, "busy.org", IN);
+	ck_assert_int_ge(k, 0);
+	ck_assert_uint_eq(w.conc[k], 1);
+	ck_assert_uint_eq(w.passes[k], 0);
+
+	/* The callback stops the walk. */
+	memset(&w, 0, sizeof(w));
+	w.stop_after = 2;
+	ck_assert_uint_eq(pol_limiter_walk(l, walk_cb, &w), 2);
+
+	/* An evicted entry's slot shows the new peer's name. */
+	ck_assert_int_eq(pol_conc_release(l, P("busy.org"), IN, 1000), 0);
+	for (i = 0; i < 40; i++) {
+		char	name[32];
+
+		snprintf(name, sizeof(name), "churn%d.example", i);
+		(void)chk(l, name, IN, 100000 + (uint64_t)i * 1000, &r);
+	}
+	memset(&w, 0, sizeof(w));
+	ck_assert_uint_eq(pol_limiter_walk(l, walk_cb, &w), 4);
+	ck_assert_int_ge(walk_find(&w, "churn39.exam", IN), 0);
+	ck_assert_int_lt(walk_find(&w, "busy.org", IN), 0);
+	ck_assert_int_eq(pol_limiter_walk(NULL, walk_cb, &w), 0);
+	ck_assert_int_eq(pol_limiter_walk(l, NULL, &w), 0);
+	pol_limiter_free(l);
+
+	/* No names kept: entries without a name. */
+	cfg_base(&c, 16, 10, 5, 0, 0);
+	c.name_max = 0;
+	ck_assert_int_eq(pol_limiter_new(&c, &l), 0);
+	ck_assert_int_eq(chk(l, "a.example", IN, 1000, &r), POL_LIMIT_PASS);
+	memset(&w, 0, sizeof(w));
+	ck_assert_uint_eq(pol_limiter_walk(l, walk_cb, &w), 1);
+	ck_assert_str_eq(w.names[0], "(null)");
+	pol_limiter_free(l);
+
+	c.name_max = POL_KEY_MAX + 1;
+	ck_assert_int_eq(pol_limiter_new(&c, &l), POL_ERR_INVAL);
+}
+END_TEST
+
 Suite *
 policy_limit_suite(void)
 {
@@ -572,6 +688,7 @@ policy_limit_suite(void)
 	tcase_add_test(tc, test_history);
 	tcase_add_test(tc, test_evict_full_first);
 	tcase_add_test(tc, test_table_full_of_busy);
+	tcase_add_test(tc, test_walk);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("churn");
