@@ -29,6 +29,12 @@
 /* Bytes a splice(2) moves per call; the kernel pipe holds 64 KiB by
  * default, so this is also the per-direction buffer bound of a tunnel. */
 #define GW_OB_SPLICE_CHUNK	262144
+/* Splice pipes (2 descriptors per busy direction) may hold at most
+ * 1/GW_OB_PIPE_FD_SHARE of RLIMIT_NOFILE; past that a direction copies
+ * through GW_OB_COPY_BUF. With an eighth, a 65536 limit leaves 57344 for
+ * sockets (28672 tunnels, above GW_OB_DEFAULT_MAX_TUNNELS), and 20000
+ * leaves room for 5,000 inbound clients and 5,000 tunnels together. */
+#define GW_OB_PIPE_FD_SHARE	8
 /* User-space buffer per direction when splice(2) is unavailable; also the
  * most a tunnel holds in user space per direction. */
 #define GW_OB_COPY_BUF		16384

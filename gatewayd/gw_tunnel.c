@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -70,6 +71,27 @@ gw_tunnel_set_splice(int on)
 	tun_use_splice = TUN_HAVE_SPLICE && on;
 }
 
+/*
+ * Descriptors held by splice pipes, all tunnels together (tunnels live on
+ * one thread: the outbound's). A spliced tunnel moving bytes both ways
+ * holds 6 descriptors, an idle or copying one 2: without a cap, pipes of
+ * busy tunnels would take the descriptors new tunnels need (5,000 busy
+ * tunnels under a 20,000 limit refused new ones with EMFILE). Pipes may
+ * take GW_OB_PIPE_FD_SHARE of RLIMIT_NOFILE; beyond it, and whenever
+ * pipe2() fails, a direction copies through user space instead.
+ */
+static unsigned	tun_pipe_fds;
+
+static int
+pipe_allowed(void)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 1;
+	return (rlim_t)tun_pipe_fds + 2 <= rl.rlim_cur / GW_OB_PIPE_FD_SHARE;
+}
+
 static void
 ev_set(struct event *ev, uint8_t *flag, int on)
 {
@@ -86,6 +108,7 @@ dir_release_pipe(struct tun_dir *d)
 	if (d->pipe[0] >= 0) {
 		close(d->pipe[0]);
 		close(d->pipe[1]);
+		tun_pipe_fds -= 2;
 	}
 	d->pipe[0] = d->pipe[1] = -1;
 	d->in_pipe = 0;
@@ -210,11 +233,16 @@ tun_pump(struct gw_tunnel *t, int i)
 					progress = 1;
 					continue;
 				}
-				if (pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
+				if (!pipe_allowed() || pipe2(d->pipe,
+				    O_NONBLOCK | O_CLOEXEC) != 0) {
+					/* out of descriptors (or over the
+					 * pipes' share): copy instead */
 					d->pipe[0] = d->pipe[1] = -1;
-					tun_end(t, GW_TUNNEL_END_NOMEM);
-					return -1;
+					d->copy = 1;
+					progress = 1;
+					continue;
 				}
+				tun_pipe_fds += 2;
 				/* Bigger moves, fewer calls; the default
 				 * 64 KiB stays if the limit forbids it. */
 				(void)fcntl(d->pipe[0], F_SETPIPE_SZ,

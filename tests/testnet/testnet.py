@@ -9,7 +9,9 @@ outside its directory (except the port-allocation lock, see PORT_LOCK).
 
 CLI (Python 3 standard library only; run with /usr/bin/python3):
   testnet.py up DIR [--base PORT] [--clients N] [--relays N] [--timeout S]
-  testnet.py down DIR [--timeout S]    SIGTERM, SIGKILL after S (3) seconds
+  testnet.py down DIR [--timeout S]    SIGTERM, SIGKILL after S (3) seconds;
+                                       returns once every PID is gone (reaped,
+                                       at most S + 5 s), exit 1 if one is not
   testnet.py status DIR [--quiet]
   testnet.py env DIR
   testnet.py ensure DIR [up options]   reuse a healthy network or start one;
@@ -391,6 +393,24 @@ def proc_state(pid):
         return None
 
 
+def proc_start(pid):
+    """Start time (clock ticks since boot) of pid, None if there is no such
+    process (a zombie still has one: it is not gone until reaped)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return int(f.read().rsplit(")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def proc_ppid(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def pid_is_ours(pid, torrc):
     """pid is alive (not a zombie) and runs tor with our torrc."""
     cmd = proc_cmdline(pid)
@@ -599,6 +619,7 @@ class Network(object):
         self.timings = {}
         self.spare_ports = []
         self.procs = {}          # name -> Popen (only in the process that started it)
+        self.stop_left = []      # PIDs not gone when stop() returned
 
     # -- description ------------------------------------------------------
     @property
@@ -1149,12 +1170,24 @@ class Network(object):
     # takes ~50 ms.
     STOP_GRACE = 3.0
 
+    # After SIGKILL, how long to wait for the processes to be gone: a killed
+    # tor exits in milliseconds, but one we did not start (the usual case
+    # for `down`: `up` has exited and the tors were reparented) stays a
+    # zombie until its new parent reaps it; PID 1 here reaps about once a
+    # second (measured: zombies for ~1.3 s).
+    GONE_WAIT = 5.0
+
     def stop(self, timeout=None, quiet=False):
         """SIGTERM every node by PID, SIGKILL what is left after timeout.
         (timeout defaults to STOP_GRACE.)
         A tor started with one of our torrcs whose PID was never recorded
         (a signal between fork and bookkeeping) is found by its command
-        line and stopped too.  Returns the number of processes signalled."""
+        line and stopped too.  Returns only once every PID signalled is
+        gone: exited, reaped (by us if it is our child, else by its
+        parent) and not reused, or after timeout + GONE_WAIT; what is
+        left is in self.stop_left (PIDs).  Returns the number of
+        processes signalled."""
+        t0 = time.monotonic()
         live = [n for n in self.nodes
                 if n.get("pid") and pid_is_ours(n["pid"], n["torrc"])]
         known = set(n["pid"] for n in live)
@@ -1163,6 +1196,8 @@ class Network(object):
                 n = dict(self.node_by_torrc(pid))
                 n["pid"] = pid
                 live.append(n)
+        # start time identifies the process: a reaped PID may be reused
+        starts = dict((n["pid"], proc_start(n["pid"])) for n in live)
         if timeout is None:
             timeout = self.STOP_GRACE
         for n in live:
@@ -1170,6 +1205,7 @@ class Network(object):
                 os.kill(n["pid"], signal.SIGTERM)
             except ProcessLookupError:
                 pass
+        killed = []
         deadline = time.monotonic() + timeout
         while True:
             for n in live:
@@ -1185,11 +1221,22 @@ class Network(object):
                          tail(n.get("log", ""), 4)))
                     try:
                         os.kill(n["pid"], signal.SIGKILL)
+                        killed.append(n["pid"])
                     except ProcessLookupError:
                         pass
-                time.sleep(0.2)
-                for n in left:
-                    reap(n["pid"])
+                break
+            time.sleep(0.05)
+        t_exit = time.monotonic() - t0
+        # wait until every PID is gone, not merely exited (a zombie still
+        # shows in ps/pgrep and in /proc), bounded
+        gone_by = time.monotonic() + self.GONE_WAIT
+        while True:
+            for n in live:
+                reap(n["pid"])
+            self.stop_left = [n["pid"] for n in live
+                              if proc_start(n["pid"]) is not None and
+                              proc_start(n["pid"]) == starts[n["pid"]]]
+            if not self.stop_left or time.monotonic() > gone_by:
                 break
             time.sleep(0.05)
         for p in self.procs.values():
@@ -1198,8 +1245,18 @@ class Network(object):
             except subprocess.TimeoutExpired:
                 pass
         self.procs = {}
-        if not quiet:
-            log("stopped %d tor processes under %s" % (len(live), self.dir))
+        t_gone = time.monotonic() - t0
+        if self.stop_left:
+            log("%d of %d tor processes under %s not gone %.1f s after "
+                "SIGTERM: %s" % (len(self.stop_left), len(live), self.dir,
+                                 t_gone, ", ".join(
+                                     "%d (state %s, parent %s)" %
+                                     (p, proc_state(p), proc_ppid(p))
+                                     for p in self.stop_left)))
+        elif not quiet:
+            log("stopped %d tor processes under %s: exited %.2f s after "
+                "SIGTERM (%d needed SIGKILL), all PIDs gone after %.2f s" %
+                (len(live), self.dir, t_exit, len(killed), t_gone))
         return len(live)
 
     def status(self):
@@ -1385,6 +1442,8 @@ def cmd_down(args):
         return 0
     net = Network.load(args.dir)
     net.stop(args.timeout)
+    if net.stop_left:
+        return 1
     stray = [p for p in net.stray_processes()]
     if stray:
         log("warning: processes still mention %s: %s" % (net.dir, stray))
