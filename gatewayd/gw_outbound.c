@@ -126,6 +126,7 @@ struct gw_outbound {
 	struct event_base	*base;
 	struct evdns_base	*dns;		/* clearnet = direct only */
 	struct ob_listener	*lst[2];	/* [OB_CONNECT], [OB_SOCKS] */
+	int			 draining;	/* never accept again */
 	struct sockaddr_storage	 tor_addr;
 	socklen_t		 tor_addrlen;
 	enum gw_ob_clearnet	 clearnet;
@@ -1388,7 +1389,8 @@ listener_resume_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	(void)evconnlistener_enable(l->lev);
+	if (!l->ob->draining)
+		(void)evconnlistener_enable(l->lev);
 }
 
 static void
@@ -1666,6 +1668,27 @@ gw_outbound_new(struct event_base *base, const struct gw_outbound_conf *conf,
 		snprintf(errbuf, errlen, "out of memory");
 	gw_outbound_free(ob);
 	return r;
+}
+
+void
+gw_outbound_drain(struct gw_outbound *ob)
+{
+	int	i;
+
+	ob->draining = 1;
+	for (i = 0; i < 2; i++)
+		if (ob->lst[i] != NULL) {
+			(void)evconnlistener_disable(ob->lst[i]->lev);
+			if (event_initialized(&ob->lst[i]->resume))
+				(void)event_del(&ob->lst[i]->resume);
+		}
+}
+
+void
+gw_outbound_set_policy(struct gw_outbound *ob, const struct pol_rules *rules,
+    int allow_private)
+{
+	ob_router_set_policy(ob->router, rules, allow_private);
 }
 
 void
