@@ -46,7 +46,7 @@ usage: tesths.py --name NAME --listen 127.0.0.1:PORT --admin 127.0.0.1:PORT
        [--proxy http://127.0.0.1:PORT] [--key-file PATH] [--ca-file PEM]
        [--tls-listen ADDR --tls-cert PEM --tls-key PEM]
        [--well-known M_SERVER] [--backoff-base S] [--backoff-max S]
-       [--timeout S] [--ready-file PATH]
+       [--timeout S] [--ready-file PATH] [--host-map NAME=IP ...]
 Prints "READY fed=P admin=P [tls=P] pid=PID" on stdout when listening.
 """
 import argparse
@@ -285,6 +285,8 @@ class Homeserver(object):
             p = p.rstrip("/")
             h, _, pt = p.rpartition(":")
             self.proxy = (h, int(pt))
+        # without a proxy: names -> IPs from --host-map (test config)
+        self.host_map = dict(m.split("=", 1) for m in a.host_map)
         self.ssl_verify = ssl.create_default_context(cafile=a.ca_file)
         self.ssl_verify.set_alpn_protocols(["http/1.1"])
         self.ssl_onion = ssl.create_default_context()
@@ -382,7 +384,8 @@ class Homeserver(object):
                 w.close()
                 raise
         else:
-            r, w = await asyncio.open_connection(host, port)
+            r, w = await asyncio.open_connection(
+                self.host_map.get(host, host), port)
         ctx = self.ssl_onion if host.endswith(".onion") else self.ssl_verify
         try:
             await w.start_tls(ctx, server_hostname=sni)
@@ -912,6 +915,8 @@ def parse_args(argv=None):
     p.add_argument("--wk-cache", type=float, default=3600.0)
     p.add_argument("--wk-fail-cache", type=float, default=600.0)
     p.add_argument("--ready-file", default=None)
+    p.add_argument("--host-map", action="append", default=[],
+                   help="NAME=IP for direct connections (no --proxy)")
     return p.parse_args(argv)
 
 
