@@ -295,6 +295,9 @@ class Gateway(object):
         self.p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                   stderr=subprocess.STDOUT, env=env)
         log.close()
+        self.pid = self.p.pid
+        if self.strace_out:
+            self.pid = self.traced_child(self.p.pid)
         ports = [self.onion_listen, self.connect_port]
         if self.clearnet_port:
             ports.append(self.clearnet_port)
@@ -305,6 +308,22 @@ class Gateway(object):
                                    % (self.name, self.p.poll(),
                                       self.logtail()))
             time.sleep(0.1)
+
+    @staticmethod
+    def traced_child(pid, timeout=10):
+        """The PID of strace's tracee (signals go to it, not strace)."""
+        path = "/proc/%d/task/%d/children" % (pid, pid)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with open(path) as f:
+                    kids = f.read().split()
+                if kids:
+                    return int(kids[0])
+            except OSError:
+                break
+            time.sleep(0.05)
+        raise RuntimeError("strace started no child")
 
     def publish(self, timeout=60):
         """Make the onion reachable; -> seconds until HS_DESC UPLOADED."""
@@ -385,7 +404,21 @@ class Gateway(object):
         if self.onion_ctl is not None:
             self.onion_ctl.close()
             self.onion_ctl = None
-        kill_pid(self.p, 5)
+        if self.p is None or self.p.poll() is not None:
+            return
+        try:
+            os.kill(self.pid, signal.SIGTERM)   # under strace: the tracee
+        except ProcessLookupError:
+            pass
+        try:
+            self.p.wait(12)
+        except subprocess.TimeoutExpired:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.p.kill()
+            self.p.wait()
 
     def strace_connects(self):
         """[(port or -1, line)] of every connect/sendto/sendmsg to an
@@ -445,6 +478,17 @@ class Server(object):
             self.hs.stop()
         if self.gw:
             self.gw.stop()
+
+
+def stop_all(servers):
+    """Homeservers first (their pooled tunnels close), then gateways, so
+    each onionfedd drains at once."""
+    for s in servers:
+        if s.hs:
+            s.hs.stop()
+    for s in servers:
+        if s.gw:
+            s.gw.stop()
 
 
 def strace_lines(path):
