@@ -46,7 +46,7 @@ usage: tesths.py --name NAME --listen 127.0.0.1:PORT --admin 127.0.0.1:PORT
        [--proxy http://127.0.0.1:PORT] [--key-file PATH] [--ca-file PEM]
        [--tls-listen ADDR --tls-cert PEM --tls-key PEM]
        [--well-known M_SERVER] [--backoff-base S] [--backoff-max S]
-       [--timeout S] [--ready-file PATH] [--host-map NAME=IP ...]
+       [--timeout S] [--ready-file PATH] [--host-map NAME=IP ...] [--echo]
 Prints "READY fed=P admin=P [tls=P] pid=PID" on stdout when listening.
 """
 import argparse
@@ -604,6 +604,10 @@ class Homeserver(object):
                 "body": (pdu.get("content") or {}).get("body"),
                 "sent_ts": pdu.get("origin_server_ts"), "t": now}
             self.event_order.append(eid)
+            body = (pdu.get("content") or {}).get("body")
+            if self.a.echo and isinstance(body, str) and \
+                    body.startswith("ping"):
+                self.queue(origin, 1, "pong " + body)
         per["edus"] += len(content.get("edus") or [])
         return answer
 
@@ -915,6 +919,9 @@ def parse_args(argv=None):
     p.add_argument("--wk-cache", type=float, default=3600.0)
     p.add_argument("--wk-fail-cache", type=float, default=600.0)
     p.add_argument("--ready-file", default=None)
+    p.add_argument("--echo", action="store_true",
+                   help="answer every event whose body starts with "
+                   "'ping' with a 'pong' event to its origin")
     p.add_argument("--host-map", action="append", default=[],
                    help="NAME=IP for direct connections (no --proxy)")
     return p.parse_args(argv)
