@@ -280,6 +280,7 @@ class Gateway(object):
             else None
         self.p = None
         self.onion_ctl = None
+        self.exit_code = None
         self.start()
 
     def start(self):
@@ -404,7 +405,10 @@ class Gateway(object):
         if self.onion_ctl is not None:
             self.onion_ctl.close()
             self.onion_ctl = None
-        if self.p is None or self.p.poll() is not None:
+        if self.p is None or self.exit_code is not None:
+            return
+        if self.p.poll() is not None:
+            self.exit_code = "exited by itself (%d)" % self.p.returncode
             return
         try:
             os.kill(self.pid, signal.SIGTERM)   # under strace: the tracee
@@ -419,6 +423,7 @@ class Gateway(object):
                 pass
             self.p.kill()
             self.p.wait()
+        self.exit_code = self.p.returncode
 
     def strace_connects(self):
         """[(port or -1, line)] of every connect/sendto/sendmsg to an
@@ -489,6 +494,15 @@ def stop_all(servers):
     for s in servers:
         if s.gw:
             s.gw.stop()
+
+
+def check_clean_exit(res, servers):
+    """Every onionfedd stopped on SIGTERM with status 0 (under ASan a
+    leak or an error would make it non-zero)."""
+    codes = dict((s.label, s.gw.exit_code) for s in servers if s.gw)
+    res.check("every onionfedd stopped cleanly on SIGTERM (exit 0): %s" %
+              ", ".join(sorted(codes)), all(c == 0 for c in codes.values()),
+              repr(codes))
 
 
 def strace_lines(path):
