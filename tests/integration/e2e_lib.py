@@ -8,7 +8,9 @@ Never: changes the shared network's nodes; contacts anything beyond
 127.0.0.0/8; edits /etc/hosts.
 
 Onions. E2E_ONION selects who publishes them:
-  testnet  (default until the onion manager lands) this library does
+  auto     (default) onionfedd if its log shows its onion area at start
+           ("onionfedd[onion]" lines), else testnet;
+  testnet  (onionfedd without the onion manager) this library does
            ADD_ONION with the server's key through its tor's control port,
            targeting onionfedd's onion_listen (and well_known_listen for
            virtual port 443), and re-adds it after a tor restart;
@@ -47,7 +49,7 @@ import hslib    # noqa: E402
 
 ONIONFEDD = os.environ.get("ONIONFEDD") or os.path.join(top_builddir,
                                                          "onionfedd")
-ONION_MODE = os.environ.get("E2E_ONION", "testnet")
+ONION_MODE = os.environ.get("E2E_ONION", "auto")
 
 _taken = set()
 
@@ -326,10 +328,17 @@ class Gateway(object):
             time.sleep(0.05)
         raise RuntimeError("strace started no child")
 
+    def onion_mode(self):
+        """'onionfedd' if it publishes its onion itself, else 'testnet'."""
+        if ONION_MODE != "auto":
+            return ONION_MODE
+        return "onionfedd" if "onionfedd[onion]" in self.logtail(100000) \
+            else "testnet"
+
     def publish(self, timeout=60):
         """Make the onion reachable; -> seconds until HS_DESC UPLOADED."""
         t0 = time.monotonic()
-        if ONION_MODE == "onionfedd":
+        if self.onion_mode() == "onionfedd":
             return self.wait_uploaded_by_onionfedd(timeout)
         if self.onion_ctl is not None:
             self.onion_ctl.close()
@@ -362,25 +371,32 @@ class Gateway(object):
         return time.monotonic() - t0
 
     def wait_uploaded_by_onionfedd(self, timeout):
-        """onionfedd publishes: watch its tor for our service's upload."""
+        """onionfedd publishes: wait until tor has our service's
+        descriptor (GETINFO hs/service/desc/id, whoever's controller made
+        it) and an upload of it was seen, or the descriptor has been
+        there for 3 s (uploaded before we watched)."""
         t0 = time.monotonic()
         sid = self.onion[:-len(".onion")]
+        seen_upload, have_since = False, None
         with self.tor.controller(timeout) as c:
             c.setevents("HS_DESC")
-            onions = c.getinfo("onions/current").get("onions/current", "")
-            if sid in onions:
-                # already there: wait for any upload or give it a second
-                c.wait_event(lambda e: e.type == "HS_DESC" and
-                             len(e.args) > 2 and e.args[1] == "UPLOADED" and
-                             e.args[2] == sid, min(timeout, 10))
-                return time.monotonic() - t0
-            ev = c.wait_event(lambda e: e.type == "HS_DESC" and
-                              len(e.args) > 2 and e.args[1] == "UPLOADED"
-                              and e.args[2] == sid, timeout)
-            if ev is None:
-                raise RuntimeError("onionfedd %s: no upload of %s" % (
-                    self.name, sid))
-        return time.monotonic() - t0
+            while time.monotonic() - t0 < timeout:
+                ev = c.wait_event(lambda e: e.type == "HS_DESC" and
+                                  len(e.args) > 2 and
+                                  e.args[1] == "UPLOADED" and
+                                  e.args[2] == sid, 0.5)
+                seen_upload = seen_upload or ev is not None
+                try:
+                    c.getinfo("hs/service/desc/id/" + sid)
+                    if have_since is None:
+                        have_since = time.monotonic()
+                except testnet.ControlError:
+                    have_since = None
+                if have_since is not None and (
+                        seen_upload or time.monotonic() - have_since > 3):
+                    return time.monotonic() - t0
+        raise RuntimeError("onionfedd %s: %s not published in %d s" % (
+            self.name, sid, timeout))
 
     def logtail(self, n=3000):
         try:
