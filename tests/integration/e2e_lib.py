@@ -433,6 +433,9 @@ class Gateway(object):
         try:
             self.p.wait(12)
         except subprocess.TimeoutExpired:
+            self.hung = self.proc_diag()
+            print("e2e: onionfedd %s (pid %d) still running 12 s after "
+                  "SIGTERM: %s" % (self.name, self.pid, self.hung))
             try:
                 os.kill(self.pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -440,6 +443,22 @@ class Gateway(object):
             self.p.kill()
             self.p.wait()
         self.exit_code = self.p.returncode
+
+    def proc_diag(self):
+        """State, pending/blocked/caught signals and wchan of the tracee."""
+        out = []
+        try:
+            with open("/proc/%d/status" % self.pid) as f:
+                for line in f:
+                    if line.split(":")[0] in ("State", "SigPnd", "ShdPnd",
+                                              "SigBlk", "SigCgt",
+                                              "TracerPid"):
+                        out.append(line.strip().replace("\t", " "))
+            with open("/proc/%d/wchan" % self.pid) as f:
+                out.append("wchan " + f.read().strip())
+        except OSError as e:
+            out.append(str(e))
+        return "; ".join(out)
 
     def strace_connects(self):
         """[(port or -1, line)] of every connect/sendto/sendmsg to an
