@@ -299,8 +299,6 @@ class Gateway(object):
                                   stderr=subprocess.STDOUT, env=env)
         log.close()
         self.pid = self.p.pid
-        if self.strace_out:
-            self.pid = self.traced_child(self.p.pid)
         ports = [self.onion_listen, self.connect_port]
         if self.clearnet_port:
             ports.append(self.clearnet_port)
@@ -311,22 +309,24 @@ class Gateway(object):
                                    % (self.name, self.p.poll(),
                                       self.logtail()))
             time.sleep(0.1)
+        if self.strace_out:
+            self.pid = self.traced_child(self.p.pid)
 
-    @staticmethod
-    def traced_child(pid, timeout=10):
-        """The PID of strace's tracee (signals go to it, not strace)."""
+    def traced_child(self, pid):
+        """The PID of strace's tracee (signals go to it, not strace). Only
+        once onionfedd listens: strace forks short-lived probe children
+        at startup, so "its first child" may be one of those."""
         path = "/proc/%d/task/%d/children" % (pid, pid)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        with open(path) as f:
+            kids = [int(k) for k in f.read().split()]
+        for k in kids:
             try:
-                with open(path) as f:
-                    kids = f.read().split()
-                if kids:
-                    return int(kids[0])
+                with open("/proc/%d/cmdline" % k, "rb") as f:
+                    if self.conf.encode() in f.read():
+                        return k
             except OSError:
-                break
-            time.sleep(0.05)
-        raise RuntimeError("strace started no child")
+                pass
+        raise RuntimeError("no onionfedd among strace's children %r" % kids)
 
     def onion_mode(self):
         """'onionfedd' if it publishes its onion itself, else 'testnet'."""
