@@ -46,6 +46,7 @@
 #include <event2/event_struct.h>
 #include <event2/listener.h>
 #include <event2/util.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "gatewayd/gw_http_proto.h"
@@ -225,9 +226,32 @@ bev_send(struct bufferevent *bev, int direct, struct evbuffer *buf)
 	/* TLS: one contiguous chunk is one SSL_write, one record, one
 	 * syscall (head and body would otherwise be two of each) */
 	if (!direct && len > 0 && len <= 16384) {
-		void *p = evbuffer_pullup(buf, -1);
+		unsigned char	*p = evbuffer_pullup(buf, -1);
+		SSL		*ssl;
+		int		 n;
 
-		if (p == NULL || bufferevent_write(bev, p, len) != 0)
+		if (p == NULL)
+			return -1;
+		/* Nothing queued on an established TLS connection: write
+		 * the record now. Through the bufferevent the same answer
+		 * also adds and removes its write event (two epoll_ctl per
+		 * answer; bench/README.md). If the socket does not take it
+		 * (or fails), the bufferevent gets the same bytes in one
+		 * chunk, so its SSL_write retries with the same buffer and
+		 * length, as OpenSSL requires, and reports errors. */
+		if ((ssl = bufferevent_openssl_get_ssl(bev)) != NULL &&
+		    SSL_is_init_finished(ssl) &&
+		    evbuffer_get_length(bufferevent_get_output(bev)) == 0) {
+			ERR_clear_error();
+			n = SSL_write(ssl, p, (int)len);
+			if (n > 0) {
+				evbuffer_drain(buf, (size_t)n);
+				len -= (size_t)n;
+				p += n;
+			} else
+				ERR_clear_error();
+		}
+		if (len > 0 && bufferevent_write(bev, p, len) != 0)
 			return -1;
 		evbuffer_drain(buf, len);
 		return 0;
