@@ -207,7 +207,7 @@ static const struct conf_key conf_keys[] = {
 	{ "inbound", "tls_key", KT_PATH, O(tls_key), 0, 0, 0, NULL,
 	    KF_EMPTY_OK, NULL, NULL, "PEM private key for tls_cert" },
 	{ "inbound", "max_body", KT_SIZE, O(max_body), 0, 1024,
-	    1024ULL * 1024 * 1024, "16M", 0, NULL, NULL,
+	    1024ULL * 1024 * 1024, "4M", 0, NULL, NULL,
 	    "largest request body accepted" },
 	{ "inbound", "upstream_timeout", KT_DURATION, O(upstream_timeout_ms),
 	    0, SEC(1), SEC(3600), "60s", 0, NULL, NULL,
@@ -230,6 +230,9 @@ static const struct conf_key conf_keys[] = {
 	    "user:password, or /path of a file holding it" },
 	{ "outbound", "allow_nonloopback", KT_BOOL, O(allow_nonloopback), 0, 0,
 	    0, "no", 0, NULL, NULL, "let the proxies listen beyond loopback" },
+	{ "outbound", "resolver", KT_ADDR, O(resolver), 0, 0, 0, NULL,
+	    KF_EMPTY_OK, NULL, NULL, "nameserver IP:port for clearnet = "
+	    "direct; empty: those of /etc/resolv.conf" },
 
 	{ "policy", "allow_onion_peers", KT_BOOL, O(allow_onion_peers), 0, 0, 0,
 	    NULL, 0, NULL, NULL, "federate with .onion servers (dual: no)" },
@@ -1750,11 +1753,18 @@ check_contradictions(struct ctx *c)
 		xerr(c, "policy", "allow_clearnet_peers", "yes contradicts "
 		    "[outbound] clearnet = deny (line %u)",
 		    seen(c, "outbound", "clearnet"));
-	if (!cfg->allow_onion_peers && !cfg->allow_clearnet_peers)
+	/* Both classes off is an allow-list-only setup (policy.h): fine
+	 * with an allow list, a dead end without one. */
+	if (!cfg->allow_onion_peers && !cfg->allow_clearnet_peers &&
+	    cfg->n_allow == 0)
 		xerr(c, "policy", seen(c, "policy", "allow_clearnet_peers") ?
 		    "allow_clearnet_peers" : "allow_onion_peers",
 		    "no peer could ever federate: allow_onion_peers and "
-		    "allow_clearnet_peers are both no");
+		    "allow_clearnet_peers are both no and allow is empty");
+	if (cfg->resolver.kind != GW_ADDR_NONE &&
+	    cfg->clearnet != GW_CLEARNET_DIRECT)
+		xerr(c, "outbound", "resolver", "is only used with clearnet = "
+		    "direct (onionfedd does no DNS otherwise)");
 
 	/* Tor authentication. */
 	if (cfg->tor_password != NULL && cfg->tor_password_file != NULL)

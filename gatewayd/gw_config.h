@@ -131,7 +131,7 @@ struct gw_config {
 						 * unix:/path */
 	char			*tls_cert;	/* NULL: made for the onion name */
 	char			*tls_key;	/* both set or both NULL */
-	size_t			 max_body;	/* bytes, default 16 MiB */
+	size_t			 max_body;	/* bytes, default 4 MiB */
 	unsigned		 upstream_timeout_ms;	/* default 60 s */
 	struct gw_addr		 well_known_listen;	/* target of onion
 						 * port 443; default
@@ -147,6 +147,8 @@ struct gw_config {
 	char			*proxy_password;	/* secret */
 	char			*proxy_auth_file;	/* where they came from */
 	int			 allow_nonloopback;	/* default no */
+	struct gw_addr		 resolver;	/* NONE: /etc/resolv.conf;
+						 * clearnet = direct only */
 
 	/* [policy] */
 	int			 allow_onion_peers;	/* default yes if onion-only,

@@ -33,6 +33,9 @@ struct gw_daemon_ctx {
 	const struct gw_config	*cfg;		/* current snapshot; replaced
 						 * on a successful reload */
 	struct gw_policy	*policy;	/* rules + limiter, shared */
+	const char		*onion_address;	/* "<56>.onion": set by the
+						 * onion area's start (from
+						 * the key), NULL before */
 
 	struct gw_onion		*onion;
 	struct gw_inbound	*inbound;

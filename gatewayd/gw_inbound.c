@@ -163,6 +163,8 @@ struct gw_inbound {
 	struct event		*reap_ev;
 	struct event		*resume_ev;	/* re-enable accept */
 	int			 paused;
+	int			 draining;	/* gw_inbound_drain(): never
+						 * accept again */
 	uint64_t		 next_id;
 	struct gw_inbound_stats	 st;
 	/* workers (see gw_inbound_conf.workers): the first instance owns the
@@ -379,6 +381,7 @@ inbound_admit(struct gw_inbound *in, struct req *r, const char *origin,
 	struct pol_verdict	 v;
 	struct pol_limit_result	 lr;
 	const struct pol_rate	*rate = NULL;
+	const struct pol_rules	*rules;
 	const char		*key = anon_key;
 	size_t			 klen = sizeof(anon_key) - 1;
 	uint64_t		 now;
@@ -386,8 +389,9 @@ inbound_admit(struct gw_inbound *in, struct req *r, const char *origin,
 	memset(a, 0, sizeof(*a));
 	a->v = V_PASS;
 	a->retry_after_ms = -1;
-	if (origin != NULL && in->conf.rules != NULL) {
-		(void)pol_check_str(in->conf.rules, origin, strlen(origin),
+	rules = __atomic_load_n(&in->conf.rules, __ATOMIC_ACQUIRE);
+	if (origin != NULL && rules != NULL) {
+		(void)pol_check_str(rules, origin, strlen(origin),
 		    POL_DIR_INBOUND, &peer, &v);
 		if (v.decision != POL_ALLOW) {
 			a->v = V_REJECT;
@@ -1598,6 +1602,8 @@ listeners_enable(struct gw_inbound *in, int on)
 {
 	size_t	i;
 
+	if (on && in->draining)
+		return;
 	for (i = 0; i < in->nls; i++) {
 		if (on)
 			evconnlistener_enable(in->ls[i].l);
@@ -2067,6 +2073,54 @@ gw_inbound_get_stats(const struct gw_inbound *in, struct gw_inbound_stats *st)
 		st->upstream_idle += w->upstream_idle;
 		st->upstream_busy += w->upstream_busy;
 	}
+}
+
+void
+gw_inbound_drain(struct gw_inbound *in)
+{
+	/* Workers share the listening sockets; disabling their listeners
+	 * from this thread would race their loops, so a worker keeps
+	 * accepting until gw_inbound_free() stops it. */
+	listeners_enable(in, 0);
+	in->draining = 1;
+}
+
+void
+gw_inbound_abort(struct gw_inbound *in)
+{
+	struct conn	*c, *next;
+
+	for (c = TAILQ_FIRST(&in->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->bev == NULL || c->req == NULL || c->req->resp_started)
+			continue;
+		if (c->state != C_BODY && c->state != C_UP && !c->req->held)
+			continue;
+		respond(c, 503, "M_UNKNOWN", "the server is restarting; "
+		    "retry later", -1, 1, "stopping");
+	}
+}
+
+int
+gw_inbound_idle(const struct gw_inbound *in)
+{
+	struct gw_inbound_stats	st;
+
+	gw_inbound_get_stats(in, &st);
+	return st.conns == st.parked && st.held == 0 && st.upstream_busy == 0;
+}
+
+void
+gw_inbound_set_rules(struct gw_inbound *in, const struct pol_rules *rules)
+{
+	size_t	i;
+
+	/* An aligned pointer store: a worker's next request sees either the
+	 * old rules or the new; both stay allocated (gw_policy.h). */
+	__atomic_store_n(&in->conf.rules, rules, __ATOMIC_RELEASE);
+	for (i = 0; i < in->nwk; i++)
+		__atomic_store_n(&in->wk[i]->conf.rules, rules,
+		    __ATOMIC_RELEASE);
 }
 
 uint16_t

@@ -107,11 +107,34 @@ void	gw_inbound_get_stats(const struct gw_inbound *in,
 /* The bound port of federation listener 'i' (tests bind port 0), or 0. */
 uint16_t gw_inbound_port(const struct gw_inbound *in, size_t i);
 
+/* Stop accepting for good (SIGTERM); connections in progress go on.
+ * Worker threads keep accepting until gw_inbound_free(). */
+void	gw_inbound_drain(struct gw_inbound *in);
+
+/* Answer every accepted request that has no answer yet with 503 M_UNKNOWN
+ * and close its connection (the end of a drain: nothing accepted is
+ * dropped without an answer). Answers already streaming are left alone.
+ * Main loop only; worker threads are not reached. */
+void	gw_inbound_abort(struct gw_inbound *in);
+
+/* 1 if no request is in flight: every connection is idle between requests,
+ * nothing is held by the limiter or waiting on the homeserver. */
+int	gw_inbound_idle(const struct gw_inbound *in);
+
+/* Use 'rules' from the next request on (reload). The old rules must stay
+ * allocated until gw_inbound_free() (gw_policy keeps them). */
+void	gw_inbound_set_rules(struct gw_inbound *in,
+	    const struct pol_rules *rules);
+
 /* Stop the workers, stop accepting, close every connection (requests in
  * flight or held are dropped with it: not yet answered 503 first) and
  * free. NULL is a no-op. */
 void	gw_inbound_free(struct gw_inbound *in);
 
 const char *gw_inbound_strerror(int err);
+
+/* The area for onionfedd's main.c (gw_inbound_area.c; gw_daemon.h). */
+struct gw_area;
+extern const struct gw_area gw_inbound_area;
 
 #endif /* GW_GATEWAYD_GW_INBOUND_H */

@@ -29,4 +29,8 @@
 /* Longest formatted log message; longer ones are truncated. */
 #define GW_LOG_MAX_MSG		1024
 
+/* SIGTERM: how long in-flight requests and tunnels may take to finish
+ * before everything is closed (well below systemd's TimeoutStopSec). */
+#define GW_DRAIN_TIMEOUT_MS	10000
+
 #endif /* GW_GATEWAYD_GW_LIMITS_H */

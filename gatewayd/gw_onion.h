@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct gw_area;
 struct gw_daemon_ctx;
 struct gw_onion;			/* opaque */
 

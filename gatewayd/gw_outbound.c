@@ -126,6 +126,7 @@ struct gw_outbound {
 	struct event_base	*base;
 	struct evdns_base	*dns;		/* clearnet = direct only */
 	struct ob_listener	*lst[2];	/* [OB_CONNECT], [OB_SOCKS] */
+	int			 draining;	/* never accept again */
 	struct sockaddr_storage	 tor_addr;
 	socklen_t		 tor_addrlen;
 	enum gw_ob_clearnet	 clearnet;
@@ -578,7 +579,13 @@ log_refusal(struct ob_conn *c, int reason, const char *detail)
 static void
 send_all(int fd, const void *buf, size_t len)
 {
-	/* Small answers on a socket with an empty send buffer: one call. */
+	/*
+	 * Cannot be short: when this is called the socket has carried at most
+	 * the 2-byte method answer, the 2-byte auth answer and one refusal
+	 * (< 800 bytes, conn_refuse()), far below the smallest send buffer
+	 * Linux gives a TCP or unix socket (4608 bytes). A failure means the
+	 * client is gone; its read side sees that and closes.
+	 */
 	(void)send(fd, buf, len, MSG_NOSIGNAL);
 }
 
@@ -1388,7 +1395,8 @@ listener_resume_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	(void)evconnlistener_enable(l->lev);
+	if (!l->ob->draining)
+		(void)evconnlistener_enable(l->lev);
 }
 
 static void
@@ -1666,6 +1674,39 @@ gw_outbound_new(struct event_base *base, const struct gw_outbound_conf *conf,
 		snprintf(errbuf, errlen, "out of memory");
 	gw_outbound_free(ob);
 	return r;
+}
+
+void
+gw_outbound_drain(struct gw_outbound *ob)
+{
+	int	i;
+
+	ob->draining = 1;
+	for (i = 0; i < 2; i++)
+		if (ob->lst[i] != NULL) {
+			(void)evconnlistener_disable(ob->lst[i]->lev);
+			if (event_initialized(&ob->lst[i]->resume))
+				(void)event_del(&ob->lst[i]->resume);
+		}
+}
+
+unsigned
+gw_outbound_busy_tunnels(const struct gw_outbound *ob)
+{
+	const struct ob_tun	*u;
+	unsigned		 n = 0;
+
+	TAILQ_FOREACH(u, &ob->tuns, entry)
+		if (!u->done && u->t != NULL && gw_tunnel_awaiting(u->t))
+			n++;
+	return n;
+}
+
+void
+gw_outbound_set_policy(struct gw_outbound *ob, const struct pol_rules *rules,
+    int allow_private)
+{
+	ob_router_set_policy(ob->router, rules, allow_private);
 }
 
 void

@@ -134,6 +134,19 @@ int		 gw_outbound_new(struct event_base *base,
 		    const struct gw_outbound_conf *conf, struct gw_outbound **out,
 		    char *errbuf, size_t errlen);
 
+/* Stop accepting for good (SIGTERM); handshakes and tunnels go on. */
+void		 gw_outbound_drain(struct gw_outbound *ob);
+
+/* Tunnels whose last bytes went from the homeserver to the peer: a request
+ * is out and its answer has not come (what a tunnel carries is TLS, so this
+ * is all that can be seen). O(tunnels); for draining. */
+unsigned	 gw_outbound_busy_tunnels(const struct gw_outbound *ob);
+
+/* Take new rules (borrowed, must outlive 'ob'; NULL keeps the current) and
+ * the SSRF guard setting, from the next tunnel on (reload). */
+void		 gw_outbound_set_policy(struct gw_outbound *ob,
+		    const struct pol_rules *rules, int allow_private);
+
 /* Close the listeners, every handshake and tunnel, and free 'ob'. NULL is
  * a no-op. Never call from inside one of its callbacks. */
 void		 gw_outbound_free(struct gw_outbound *ob);
@@ -162,5 +175,9 @@ const char	*gw_outbound_strerror(int err);
  * 33 bytes). Return 0, or -1 if outsz is short. */
 int		 gw_outbound_iso_token(const struct gw_outbound *ob,
 		    const char *host, uint16_t port, char *out, size_t outsz);
+
+/* The area for onionfedd's main.c (gw_outbound_area.c; gw_daemon.h). */
+struct gw_area;
+extern const struct gw_area gw_outbound_area;
 
 #endif /* GW_GATEWAYD_GW_OUTBOUND_H */

@@ -96,6 +96,15 @@ ob_router_new(const struct ob_router_conf *conf, struct ob_router **out,
 }
 
 void
+ob_router_set_policy(struct ob_router *r, const struct pol_rules *rules,
+    int allow_private)
+{
+	if (rules != NULL)
+		r->rules = rules;
+	r->allow_private = allow_private;
+}
+
+void
 ob_router_free(struct ob_router *r)
 {
 	if (r == NULL)

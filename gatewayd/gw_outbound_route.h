@@ -76,4 +76,9 @@ int	ob_router_addr_ok(const struct ob_router *r, const struct sockaddr *sa);
 /* 1 if 'host' is .onion or below it (any case, trailing dot or not). */
 int	ob_route_is_onion_name(const char *host);
 
+/* Take new rules (borrowed; NULL keeps the current ones) and the SSRF
+ * guard setting (reload). */
+void	ob_router_set_policy(struct ob_router *r, const struct pol_rules *rules,
+	    int allow_private);
+
 #endif /* GW_GATEWAYD_GW_OUTBOUND_ROUTE_H */

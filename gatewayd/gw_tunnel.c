@@ -56,6 +56,7 @@ struct gw_tunnel {
 	struct event		 ev_timer;
 	struct tun_dir		 d[2];
 	struct timeval		 last;		/* last byte moved */
+	int			 last_dir;	/* direction of it; -1 none */
 	unsigned		 idle_ms;
 	int			 ended;
 	int			 err_side;	/* fd index that failed; -1 */
@@ -276,9 +277,11 @@ tun_pump(struct gw_tunnel *t, int i)
 		d->len += (size_t)n;
 		progress = 1;
 	} while (progress);
-	if (moved)
+	if (moved) {
 		(void)event_base_gettimeofday_cached(
 		    event_get_base(&t->ev_timer), &t->last);
+		t->last_dir = i;
+	}
 	if (d->eof && d->off == d->len && d->in_pipe == 0 && !d->shut) {
 		(void)shutdown(dst, SHUT_WR);	/* half-close goes through */
 		d->shut = 1;
@@ -399,6 +402,7 @@ gw_tunnel_new(struct event_base *base, int fd_a, int fd_b,
 	}
 	evtimer_assign(&t->ev_timer, base, tun_timer_cb, t);
 	(void)event_base_gettimeofday_cached(base, &t->last);
+	t->last_dir = -1;
 	for (i = 0; i < 2; i++) {
 		/* Pending pre-data: wait for dst to be writable first. */
 		if (t->d[i].len > 0) {
@@ -433,4 +437,10 @@ gw_tunnel_free(struct gw_tunnel *t)
 		tun_close_all(t);
 	}
 	free(t);
+}
+
+int
+gw_tunnel_awaiting(const struct gw_tunnel *t)
+{
+	return t->last_dir == 0;
 }

@@ -39,6 +39,10 @@ struct gw_tunnel *gw_tunnel_new(struct event_base *base, int fd_a, int fd_b,
 		    size_t len_ba, unsigned idle_ms, gw_tunnel_done_cb *cb,
 		    void *arg);
 
+/* 1 if the last bytes moved went a -> b (a client's request went out and
+ * no answer has come back since): the tunnel is busy for a drain. */
+int		 gw_tunnel_awaiting(const struct gw_tunnel *t);
+
 /* Free 't', closing what is still open; cb is not called. NULL is a
  * no-op. */
 void		 gw_tunnel_free(struct gw_tunnel *t);

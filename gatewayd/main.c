@@ -14,13 +14,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include <event2/event.h>
 
 #include "gatewayd/gw_config.h"
+#include "gatewayd/gw_daemon.h"
+#include "gatewayd/gw_inbound.h"
+#include "gatewayd/gw_limits.h"
 #include "gatewayd/gw_log.h"
 #include "gatewayd/gw_log_ids.h"
 #include "gatewayd/gw_notify.h"
+#include "gatewayd/gw_outbound.h"
+#include "gatewayd/gw_policy.h"
 
 #define EX_OK_		0
 #define EX_USAGE_	64	/* sysexits.h EX_USAGE */
@@ -30,71 +36,39 @@
 #define DEFAULT_CONFIG	SYSCONFDIR "/onionfed/onionfed.conf"
 
 struct gw_daemon {
-	struct event_base	*base;
+	struct gw_daemon_ctx	 ctx;		/* what the areas see */
 	struct gw_config	*cfg;		/* current snapshot, owned */
-	struct gw_notify	*notify;
 	struct event		*ev_term, *ev_int, *ev_hup;
+	struct event		*ev_drain;	/* drain deadline */
 	const char		*config_path;
 	int			 debug;		/* -d: level pinned to debug */
-	int			 stopping;
+	size_t			 draining;	/* areas not drained yet */
 	void			**area_state;	/* one per areas[] row */
 };
 
 /*
- * The daemon's areas (outbound proxy, inbound proxy, onion manager, admin).
- * Each row adapts one area's constructor, e.g. gw_outbound_new(base, cfg),
- * to this interface; the lead adds a row when an area lands:
- *
- *	static int
- *	outbound_start(struct event_base *base, const struct gw_config *cfg,
- *	    void **state)
- *	{
- *		return (*state = gw_outbound_new(base, cfg)) ? 0 : -1;
- *	}
- *	...
- *	{ "outbound", outbound_start, outbound_reconfigure, outbound_stop },
- *
- * start:	bind listeners / connect; store the area's handle in *state.
- *		Return 0, or negative after logging why (GW_MSGID_LISTENER_
- *		FAILED for a bind): the daemon then exits with EX_SOFTWARE.
- *		The config pointer stays valid until reconfigure() gives a
- *		new one or stop() is called.
- * reconfigure: take the new snapshot (SIGHUP). Keys the area cannot change
- *		live it keeps and logs at NOTICE ("needs a restart"). May be
- *		NULL (the area keeps the snapshot it was started with; the
- *		daemon then keeps that snapshot alive).
- * stop:	close listeners and free everything (no callbacks after).
- *
- * Areas start in table order and stop in reverse order.
+ * The daemon's areas, in start order (gw_daemon.h has the interface). The
+ * onion manager starts first so the others know our address; admin last so
+ * it sees every handle.
  */
-struct gw_area {
-	const char	*name;
-	int		(*start)(struct event_base *, const struct gw_config *,
-			    void **state);
-	int		(*reconfigure)(void *state, const struct gw_config *);
-	void		(*stop)(void *state);
+static const struct gw_area *const areas[] = {
+	&gw_inbound_area,
+	&gw_outbound_area,
+	NULL
 };
 
-static const struct gw_area areas[] = {
-	/* { "onion", ... }, { "inbound", ... }, { "outbound", ... },
-	 * { "admin", ... }, */
-	{ NULL, NULL, NULL, NULL }
-};
-
-/* Rows before the sentinel (a loop over the sentinel rather than a count
- * keeps the compiler quiet while the table is still empty). */
 static size_t
 nareas(void)
 {
 	size_t	n = 0;
 
-	while (areas[n].name != NULL)
+	while (areas[n] != NULL)
 		n++;
 	return n;
 }
 
-/* Snapshots still referenced by an area without reconfigure(); freed at
- * exit. Bounded by the number of reloads, which is small. */
+/* Earlier snapshots: an area may still point into one (reconfigure hooks
+ * need not copy). Freed at exit; bounded by the number of reloads. */
 static struct gw_config	**retired;
 static size_t		  nretired;
 
@@ -158,15 +132,15 @@ areas_start(struct gw_daemon *d)
 {
 	size_t	i;
 
-	for (i = 0; areas[i].name != NULL; i++) {
-		if (areas[i].start(d->base, d->cfg, &d->area_state[i]) != 0) {
+	for (i = 0; areas[i] != NULL; i++) {
+		if (areas[i]->start(&d->ctx, &d->area_state[i]) != 0) {
 			GW_LOG(LOG_ERR, "main", 0, "%s failed to start",
-			    areas[i].name);
+			    areas[i]->name);
 			while (i-- > 0)
-				areas[i].stop(d->area_state[i]);
+				areas[i]->stop(d->area_state[i], &d->ctx);
 			return -1;
 		}
-		GW_LOG(LOG_DEBUG, "main", 0, "%s started", areas[i].name);
+		GW_LOG(LOG_DEBUG, "main", 0, "%s started", areas[i]->name);
 	}
 	return 0;
 }
@@ -177,29 +151,23 @@ areas_stop(struct gw_daemon *d)
 	size_t	i = nareas();
 
 	while (i-- > 0) {
-		areas[i].stop(d->area_state[i]);
+		areas[i]->stop(d->area_state[i], &d->ctx);
 		d->area_state[i] = NULL;
 	}
 }
 
-/* Hand 'ncfg' to every area. Return 1 if some area still holds the old
- * snapshot (it has no reconfigure hook), else 0. */
-static int
-areas_reconfigure(struct gw_daemon *d, const struct gw_config *ncfg)
+static void
+areas_reconfigure(struct gw_daemon *d)
 {
 	size_t	i;
-	int	keep_old = 0;
 
-	for (i = 0; areas[i].name != NULL; i++) {
-		if (areas[i].reconfigure == NULL) {
-			keep_old = 1;
+	for (i = 0; areas[i] != NULL; i++) {
+		if (areas[i]->reconfigure == NULL)
 			continue;
-		}
-		if (areas[i].reconfigure(d->area_state[i], ncfg) != 0)
+		if (areas[i]->reconfigure(d->area_state[i], &d->ctx) != 0)
 			GW_LOG(LOG_WARNING, "main", 0, "%s kept part of its old "
-			    "configuration", areas[i].name);
+			    "configuration", areas[i]->name);
 	}
-	return keep_old;
 }
 
 static void
@@ -209,47 +177,130 @@ apply_log_level(struct gw_daemon *d)
 		gw_log_set_level(d->cfg->log_level);
 }
 
-static void
-reload(struct gw_daemon *d)
-{
-	struct gw_config	*ncfg = NULL;
-	struct gw_log_fields	 f = { .reason = "reload" };
-	int			 r;
+/* First config error of a reload, for onionfedctl reload's answer. */
+struct reload_err {
+	char	*buf;
+	size_t	 len;
+};
 
-	gw_notify_reloading(d->notify);
+static void
+reload_error(void *arg, const char *msg)
+{
+	struct reload_err	*re = arg;
+
+	if (re != NULL && re->buf != NULL && re->buf[0] == '\0')
+		snprintf(re->buf, re->len, "%s", msg);
+	log_error(NULL, msg);
+}
+
+static int
+reload(struct gw_daemon_ctx *ctx, char *errbuf, size_t errlen)
+{
+	struct gw_daemon	*d = ctx->priv;
+	struct gw_config	*ncfg = NULL, **nr;
+	struct gw_log_fields	 f = { .reason = "reload" };
+	struct reload_err	 re = { errbuf, errlen };
+	const char		*why = NULL;
+	char			 perr[256] = "";
+	int			 r, restart = 0;
+
+	if (errbuf != NULL && errlen > 0)
+		errbuf[0] = '\0';
+	gw_notify_reloading(ctx->notify);
 	GW_LOG(LOG_NOTICE, "main", 0, "reloading %s", d->config_path);
-	r = gw_config_load(d->config_path, 0, log_error, d, &ncfg);
+	r = gw_config_load(d->config_path, 0, reload_error, &re, &ncfg);
+	if (r != 0)
+		why = gw_config_strerror(r);
+	if (r == 0 && (r = gw_policy_reconfigure(ctx->policy, ncfg, &restart,
+	    perr, sizeof(perr))) != 0) {
+		GW_LOG(LOG_ERR, "main", 0, "%s: policy: %s", d->config_path,
+		    perr);
+		if (errbuf != NULL && errlen > 0)
+			snprintf(errbuf, errlen, "policy: %s", perr);
+		gw_config_free(ncfg);
+		ncfg = NULL;
+		why = "policy refused";
+	}
+	if (r == 0 && (nr = realloc(retired, (nretired + 1) *
+	    sizeof(*nr))) == NULL) {
+		if (errbuf != NULL && errlen > 0)
+			snprintf(errbuf, errlen, "out of memory");
+		gw_config_free(ncfg);
+		why = "out of memory";
+		r = -1;
+	}
 	if (r != 0) {
 		f.msgid = GW_MSGID_RELOAD_FAILED;
 		GW_LOGF(LOG_ERR, "main", 0, &f, "reload refused (%s); the "
-		    "running configuration stays", gw_config_strerror(r));
-		gw_notify_ready(d->notify, "reload refused; old config kept");
-		return;
+		    "running configuration stays", why);
+		gw_notify_ready(ctx->notify, "reload refused; old config kept");
+		ctx->reloads_failed++;
+		return -1;
 	}
+	retired = nr;
+	retired[nretired++] = d->cfg;
 	if (ncfg->mode != d->cfg->mode)
 		GW_LOG(LOG_NOTICE, "main", 0, "[onionfed] mode changed: takes "
 		    "effect at the next restart");
-	if (areas_reconfigure(d, ncfg)) {
-		struct gw_config **nr = realloc(retired,
-		    (nretired + 1) * sizeof(*nr));
-
-		if (nr == NULL) {
-			/* Cannot keep the old one alive: refuse the new. */
-			GW_LOG(LOG_ERR, "main", 0, "out of memory on reload");
-			gw_config_free(ncfg);
-			gw_notify_ready(d->notify, NULL);
-			return;
-		}
-		retired = nr;
-		retired[nretired++] = d->cfg;
-	} else
-		gw_config_free(d->cfg);
+	if (restart)
+		GW_LOG(LOG_NOTICE, "main", 0, "[policy] new_peer_rate changed: "
+		    "takes effect at the next restart");
 	d->cfg = ncfg;
+	ctx->cfg = ncfg;
+	areas_reconfigure(d);
 	apply_log_level(d);
+	ctx->reloads_ok++;
 	f.msgid = GW_MSGID_RELOAD_OK;
 	GW_LOGF(LOG_NOTICE, "main", 0, &f, "configuration reloaded from %s",
 	    d->config_path);
-	gw_notify_ready(d->notify, "running; configuration reloaded");
+	gw_notify_ready(ctx->notify, "running; configuration reloaded");
+	return 0;
+}
+
+/* Every area drained, or the deadline passed: leave the loop; areas are
+ * stopped after it returns. */
+static void
+drain_over(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw_daemon	*d = arg;
+
+	(void)what;
+	if (fd != -1)
+		GW_LOG(LOG_NOTICE, "main", 0, "drain timeout (%u ms): closing "
+		    "what is left", (unsigned)GW_DRAIN_TIMEOUT_MS);
+	event_base_loopexit(d->ctx.base, NULL);
+}
+
+static void
+area_drained(void *arg)
+{
+	struct gw_daemon	*d = arg;
+
+	if (d->draining > 0 && --d->draining == 0)
+		event_active(d->ev_drain, EV_TIMEOUT, 0);
+}
+
+static void
+drain(struct gw_daemon *d)
+{
+	struct timeval	tv = { GW_DRAIN_TIMEOUT_MS / 1000,
+			    (GW_DRAIN_TIMEOUT_MS % 1000) * 1000 };
+	size_t		i, n = nareas();
+
+	if ((d->ev_drain = evtimer_new(d->ctx.base, drain_over, d)) == NULL) {
+		event_base_loopexit(d->ctx.base, NULL);
+		return;
+	}
+	(void)evtimer_add(d->ev_drain, &tv);
+	/* +1 so an area that drains at once cannot end it early. */
+	d->draining = n + 1;
+	for (i = 0; i < n; i++) {
+		if (areas[i]->drain == NULL)
+			area_drained(d);
+		else
+			areas[i]->drain(d->area_state[i], area_drained, d);
+	}
+	area_drained(d);
 }
 
 static void
@@ -260,33 +311,40 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 
 	(void)what;
 	if (sig == SIGHUP) {
-		if (!d->stopping)
-			reload(d);
+		if (!d->ctx.stopping)
+			(void)reload(&d->ctx, NULL, 0);
 		return;
 	}
-	if (d->stopping)
+	if (d->ctx.stopping) {
+		/* A second signal: do not wait for the drain. */
+		GW_LOG(LOG_NOTICE, "main", 0, "second %s: stopping now",
+		    sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		event_base_loopexit(d->ctx.base, NULL);
 		return;
-	d->stopping = 1;
-	gw_notify_stopping(d->notify);
-	GW_LOGF(LOG_NOTICE, "main", 0, &f, "stopping on %s",
-	    sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	}
+	d->ctx.stopping = 1;
+	gw_notify_stopping(d->ctx.notify);
+	GW_LOGF(LOG_NOTICE, "main", 0, &f, "stopping on %s: no new "
+	    "connections, in-flight work has %u s", sig == SIGTERM ?
+	    "SIGTERM" : "SIGINT", (unsigned)(GW_DRAIN_TIMEOUT_MS / 1000));
 	/* Areas are stopped after the loop returns; stopping them here
 	 * would free objects whose callbacks may be queued this round. */
-	event_base_loopexit(d->base, NULL);
+	drain(d);
 }
 
 static int
 signals_add(struct gw_daemon *d)
 {
 	struct sigaction	sa;
+	struct event_base	*base = d->ctx.base;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	if (sigaction(SIGPIPE, &sa, NULL) != 0)
 		return -1;
-	d->ev_term = evsignal_new(d->base, SIGTERM, signal_cb, d);
-	d->ev_int = evsignal_new(d->base, SIGINT, signal_cb, d);
-	d->ev_hup = evsignal_new(d->base, SIGHUP, signal_cb, d);
+	d->ev_term = evsignal_new(base, SIGTERM, signal_cb, d);
+	d->ev_int = evsignal_new(base, SIGINT, signal_cb, d);
+	d->ev_hup = evsignal_new(base, SIGHUP, signal_cb, d);
 	if (d->ev_term == NULL || d->ev_int == NULL || d->ev_hup == NULL ||
 	    evsignal_add(d->ev_term, NULL) != 0 ||
 	    evsignal_add(d->ev_int, NULL) != 0 ||
@@ -298,31 +356,43 @@ signals_add(struct gw_daemon *d)
 static int
 run(struct gw_daemon *d)
 {
-	struct gw_log_fields	f = { .msgid = GW_MSGID_START };
-	int			rc = EX_SOFTWARE_;
+	struct gw_log_fields	 f = { .msgid = GW_MSGID_START };
+	struct gw_daemon_ctx	*ctx = &d->ctx;
+	char			 err[256] = "";
+	int			 rc = EX_SOFTWARE_;
 
 	raise_nofile();
-	if ((d->base = event_base_new()) == NULL) {
+	ctx->cfg = d->cfg;
+	ctx->priv = d;
+	ctx->reload = reload;
+	ctx->started = time(NULL);
+	if ((ctx->base = event_base_new()) == NULL) {
 		GW_LOG(LOG_ERR, "main", 0, "event_base_new failed");
 		return EX_SOFTWARE_;
 	}
 	if ((d->area_state = calloc(nareas() + 1, sizeof(void *))) == NULL ||
 	    signals_add(d) != 0 ||
-	    (d->notify = gw_notify_new(d->base)) == NULL) {
+	    (ctx->notify = gw_notify_new(ctx->base)) == NULL) {
 		GW_LOG(LOG_ERR, "main", 0, "cannot set up signals or notify");
 		goto out;
 	}
 	GW_LOGF(LOG_NOTICE, "main", 0, &f, "onionfedd %s starting (%s, "
 	    "config %s)", PACKAGE_VERSION, d->cfg->mode == GW_MODE_DUAL ?
 	    "dual" : "onion-only", d->config_path);
+	if (gw_policy_new(d->cfg, &ctx->policy, err, sizeof(err)) != 0) {
+		GW_LOG(LOG_ERR, "main", 0, "%s: policy: %s", d->config_path,
+		    err);
+		rc = EX_CONFIG_;
+		goto out;
+	}
 	if (areas_start(d) != 0)
 		goto out;
-	/* With no area wired in yet there is nothing to wait for; the areas
-	 * that bind listeners and authenticate to tor will send READY=1
-	 * themselves once the onion manager owns that moment. */
-	gw_notify_ready(d->notify, nareas() == 0 ? "running (no areas built "
-	    "in)" : "running");
-	if (event_base_dispatch(d->base) < 0) {
+	/* READY=1 means "listeners bound and the onion added": the onion
+	 * manager sends it when tor has taken the onion. Without it (not
+	 * built in, or off) the listeners are all there is to wait for. */
+	if (ctx->onion == NULL)
+		gw_notify_ready(ctx->notify, "running (no onion manager)");
+	if (event_base_dispatch(ctx->base) < 0) {
 		GW_LOG(LOG_ERR, "main", 0, "event loop failed");
 		areas_stop(d);
 		goto out;
@@ -337,9 +407,12 @@ run(struct gw_daemon *d)
 		event_free(d->ev_int);
 	if (d->ev_hup != NULL)
 		event_free(d->ev_hup);
-	gw_notify_free(d->notify);
+	if (d->ev_drain != NULL)
+		event_free(d->ev_drain);
+	gw_policy_free(ctx->policy);
+	gw_notify_free(ctx->notify);
 	free(d->area_state);
-	event_base_free(d->base);
+	event_base_free(ctx->base);
 	return rc;
 }
 

@@ -24,6 +24,7 @@ main(void)
 
 	sr = srunner_create(gw_config_suite());
 	srunner_add_suite(sr, gw_log_suite());
+	srunner_add_suite(sr, gw_policy_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

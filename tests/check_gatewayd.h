@@ -9,6 +9,7 @@
 
 Suite	*gw_config_suite(void);
 Suite	*gw_log_suite(void);
+Suite	*gw_policy_suite(void);
 
 /* $top_srcdir (set by make check), or "." when run by hand from the top. */
 const char *test_srcdir(void);

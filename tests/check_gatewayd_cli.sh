@@ -105,16 +105,30 @@ wait_for() {
 	sed 's/^/  | /' "$1"
 	return 1
 }
-cp "$src/tests/conf/good/minimal.conf" "$tmp/run.conf"
+# Listeners on unix sockets in $tmp: no TCP port of anybody else's taken.
+cat >"$tmp/run.conf" <<EOF
+[onionfed]
+mode = dual
+server_name = hs.test
+state_dir = $tmp
+[inbound]
+upstream = http://127.0.0.1:8008
+onion_listen = unix:$tmp/in.sock
+[outbound]
+connect_listen = unix:$tmp/connect.sock
+socks_listen =
+[admin]
+socket =
+EOF
 "$d" --log=stderr -c "$tmp/run.conf" 2>"$tmp/log" &
 pid=$!
-wait_for "$tmp/log" "starting (onion-only, config $tmp/run.conf)"
+wait_for "$tmp/log" "starting (dual, config $tmp/run.conf)"
 kill -HUP $pid
 wait_for "$tmp/log" "configuration reloaded from $tmp/run.conf"
 printf '[tor]\nauth = nope\n' >>"$tmp/run.conf"
 kill -HUP $pid
 wait_for "$tmp/log" "reload refused (invalid configuration); the running configuration stays"
-has "$tmp/log" "run.conf:5: [tor] auth: expected one of: auto safecookie cookie password none"
+has "$tmp/log" "run.conf:14: [tor] auth: expected one of: auto safecookie cookie password none"
 has "$tmp/log" "msgid=1866b05bc339482daaa2f120d21a00ae"
 kill -0 $pid 2>/dev/null && ok || no "daemon died after a bad reload"
 kill -TERM $pid
@@ -129,7 +143,7 @@ has "$tmp/log" "] notice stopped"
 
 # A bad file at start: exit 78, the error on stderr, nothing started.
 expect_rc 78 "$d" --log=stderr -c "$tmp/run.conf"
-has "$tmp/err" "run.conf:5: [tor] auth:"
+has "$tmp/err" "run.conf:14: [tor] auth:"
 has "$tmp/err" "not starting msgid=b362e9b18a4c48b294f9a747d18daf34"
 
 # --- scripts/check-deps.sh catches what it must (it also runs on the tree)

@@ -164,7 +164,12 @@ static const struct {
 	{ "[onionfed]\nmode = dual\n" UP "[policy]\nallow_onion_peers = no\n"
 	    "allow_clearnet_peers = no\n", "t.conf:7: [policy] "
 	    "allow_clearnet_peers: no peer could ever federate: "
-	    "allow_onion_peers and allow_clearnet_peers are both no\n" },
+	    "allow_onion_peers and allow_clearnet_peers are both no and "
+	    "allow is empty\n" },
+	{ "[onionfed]\nmode = dual\n" UP "[outbound]\nclearnet = tor\n"
+	    "resolver = 127.0.0.1:53\n", "t.conf:7: [outbound] resolver: is "
+	    "only used with clearnet = direct (onionfedd does no DNS "
+	    "otherwise)\n" },
 	{ UP "[outbound]\nclearnet = deny\n[policy]\nallow_clearnet_peers = "
 	    "yes\n", "t.conf:6: [policy] allow_clearnet_peers: yes "
 	    "contradicts [outbound] clearnet = deny (line 4)\n" },
@@ -382,7 +387,7 @@ START_TEST(test_defaults_onion_only)
 	ck_assert_uint_eq(cfg->pow_queue_rate, 250);
 	ck_assert_uint_eq(cfg->pow_queue_burst, 2500);
 	ck_assert_uint_eq(cfg->max_streams, 0);
-	ck_assert_uint_eq(cfg->max_body, 16 * 1024 * 1024);
+	ck_assert_uint_eq(cfg->max_body, 4 * 1024 * 1024);
 	ck_assert_uint_eq(cfg->upstream_timeout_ms, 60000);
 	ck_assert_uint_eq(cfg->probe_interval_ms, 300000);
 	ck_assert_uint_eq(cfg->upload_timeout_ms, 180000);
@@ -880,7 +885,7 @@ START_TEST(test_example_config)
 	/* It documents the defaults: spelling them out changes nothing. */
 	ck_assert_int_eq(cfg->mode, GW_MODE_ONION_ONLY);
 	ck_assert_int_eq(cfg->clearnet, GW_CLEARNET_TOR);
-	ck_assert_uint_eq(cfg->max_body, 16 * 1024 * 1024);
+	ck_assert_uint_eq(cfg->max_body, 4 * 1024 * 1024);
 	gw_config_free(cfg);
 }
 END_TEST
