@@ -5,6 +5,7 @@
 local body = '{"origin":"x","origin_server_ts":1700000000000,"pdus":[],' ..
     '"edus":[],"pad":"' .. string.rep("x", 1950) .. '"}'
 local n = 0
+local dest = os.getenv("BENCH_DEST") or "dest.onion"
 tid = 0
 
 setup = function(thread)
@@ -17,11 +18,11 @@ request = function()
   local o = "origin" .. (n % 1000) .. ".example.org"
   local h = {
     ["Authorization"] = 'X-Matrix origin="' .. o ..
-      '",destination="dest.onion",key="ed25519:a_abc",' ..
+      '",destination="' .. dest .. '",key="ed25519:a_abc",' ..
       'sig="KD8mSB0oNUzGqWy8dAkWOAHn7o4xeRkIPQiGdt6QVSzqCvsbx7ubS3Fk7ZvHG' ..
       'hpkD+dhOiTLfPtw6Acv0d+bAg"',
     ["Content-Type"] = "application/json",
-    ["Host"] = "dest.onion",
+    ["Host"] = dest,
   }
   return wrk.format("PUT", "/_matrix/federation/v1/send/t" ..
     tostring(tid) .. "-" .. n, h, body)
