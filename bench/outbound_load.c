@@ -15,6 +15,11 @@
  *	stdin
  *   outbound_load bulk PROXYPORT DSTPORT MBYTES [direct]
  *	one tunnel, MBYTES MiB through it; prints "bulk X MB/s"
+ *   outbound_load socks PORT
+ *	a tiny SOCKS5 upstream standing in for tor's SocksPort: accepts "no
+ *	auth" or any username/password (as tor does, for isolation), CONNECT
+ *	to an IPv4 address or a dotted-quad domain, loopback only; one
+ *	thread per connection (like microsocks), 64 KiB relay buffer
  */
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -23,10 +28,13 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -287,9 +295,163 @@ bulk(int pport, int dport, int mbytes, int direct)
 	return 0;
 }
 
+/* ---- socks: the SOCKS5 upstream ---- */
+
+static int
+read_full(int fd, uint8_t *b, size_t n)
+{
+	size_t	got = 0;
+	ssize_t	r;
+
+	while (got < n) {
+		r = read(fd, b + got, n - got);
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static void
+relay(int a, int b)
+{
+	struct pollfd	pf[2];
+	char		buf[1 << 16];
+	int		fds[2] = { a, b }, open_rd[2] = { 1, 1 }, i;
+	ssize_t		r, w, off;
+
+	while (open_rd[0] || open_rd[1]) {
+		for (i = 0; i < 2; i++) {
+			pf[i].fd = open_rd[i] ? fds[i] : -1;
+			pf[i].events = POLLIN;
+		}
+		if (poll(pf, 2, -1) < 0)
+			return;
+		for (i = 0; i < 2; i++) {
+			if (pf[i].fd < 0 || pf[i].revents == 0)
+				continue;
+			r = read(fds[i], buf, sizeof(buf));
+			if (r <= 0) {
+				if (r < 0)
+					return;
+				open_rd[i] = 0;
+				shutdown(fds[!i], SHUT_WR);
+				continue;
+			}
+			for (off = 0; off < r; off += w)
+				if ((w = write(fds[!i], buf + off,
+				    (size_t)(r - off))) <= 0)
+					return;
+		}
+	}
+}
+
+static void *
+socks_conn(void *arg)
+{
+	int			 fd = (int)(intptr_t)arg, up = -1;
+	uint8_t			 b[300], rep[10] = { 5, 0, 0, 1 };
+	struct sockaddr_in	 sin;
+	char			 host[256];
+	int			 i, m = 0xff;
+
+	/* greeting */
+	if (read_full(fd, b, 2) != 0 || b[0] != 5 || read_full(fd, b + 2, b[1]))
+		goto out;
+	for (i = 0; i < b[1]; i++)
+		if (b[2 + i] == 2 || (b[2 + i] == 0 && m != 2))
+			m = b[2 + i];
+	b[0] = 5;
+	b[1] = (uint8_t)m;
+	if (write(fd, b, 2) != 2 || m == 0xff)
+		goto out;
+	if (m == 2) {		/* RFC 1929: any user/pass is fine */
+		if (read_full(fd, b, 2) != 0 || read_full(fd, b + 2, b[1] + 1))
+			goto out;
+		i = b[b[1] + 2];
+		if (read_full(fd, b, (size_t)i) != 0)
+			goto out;
+		b[0] = 1;
+		b[1] = 0;
+		if (write(fd, b, 2) != 2)
+			goto out;
+	}
+	if (read_full(fd, b, 4) != 0 || b[0] != 5 || b[1] != 1)
+		goto out;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	if (b[3] == 1) {
+		if (read_full(fd, (uint8_t *)&sin.sin_addr, 4) != 0)
+			goto out;
+	} else if (b[3] == 3) {
+		if (read_full(fd, b, 1) != 0 || read_full(fd, (uint8_t *)host,
+		    b[0]) != 0)
+			goto out;
+		host[b[0]] = '\0';
+		if (strcmp(host, "localhost") == 0)
+			strcpy(host, "127.0.0.1");
+		if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
+			sin.sin_addr.s_addr = 0;
+	} else
+		goto out;
+	if (read_full(fd, (uint8_t *)&sin.sin_port, 2) != 0)
+		goto out;
+	/* loopback only: this never reaches another address */
+	if ((ntohl(sin.sin_addr.s_addr) >> 24) != 127) {
+		rep[1] = 2;
+		(void)write(fd, rep, sizeof(rep));
+		goto out;
+	}
+	up = socket(AF_INET, SOCK_STREAM, 0);
+	if (connect(up, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
+		rep[1] = 5;
+		(void)write(fd, rep, sizeof(rep));
+		goto out;
+	}
+	if (write(fd, rep, sizeof(rep)) != sizeof(rep))
+		goto out;
+	relay(fd, up);
+ out:
+	if (up >= 0)
+		close(up);
+	close(fd);
+	return NULL;
+}
+
+static int
+socks(int port)
+{
+	struct sockaddr_in	sin = lo(port);
+	pthread_attr_t		at;
+	pthread_t		th;
+	int			lfd, fd, one = 1;
+
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+	    listen(lfd, 4096) != 0) {
+		perror("bind");
+		return 1;
+	}
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&at, 256 << 10);
+	printf("listening %d\n", port);
+	fflush(stdout);
+	for (;;) {
+		if ((fd = accept(lfd, NULL, NULL)) < 0)
+			continue;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (pthread_create(&th, &at, socks_conn, (void *)(intptr_t)fd))
+			close(fd);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc >= 3 && strcmp(argv[1], "socks") == 0)
+		return socks(atoi(argv[2]));
 	if (argc >= 3 && strcmp(argv[1], "server") == 0)
 		return server(atoi(argv[2]));
 	if (argc >= 6 && strcmp(argv[1], "rate") == 0)

@@ -46,6 +46,7 @@
 #include <event2/event_struct.h>
 #include <event2/listener.h>
 #include <event2/util.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "gatewayd/gw_http_proto.h"
@@ -227,9 +228,32 @@ bev_send(struct bufferevent *bev, int direct, struct evbuffer *buf)
 	/* TLS: one contiguous chunk is one SSL_write, one record, one
 	 * syscall (head and body would otherwise be two of each) */
 	if (!direct && len > 0 && len <= 16384) {
-		void *p = evbuffer_pullup(buf, -1);
+		unsigned char	*p = evbuffer_pullup(buf, -1);
+		SSL		*ssl;
+		int		 n;
 
-		if (p == NULL || bufferevent_write(bev, p, len) != 0)
+		if (p == NULL)
+			return -1;
+		/* Nothing queued on an established TLS connection: write
+		 * the record now. Through the bufferevent the same answer
+		 * also adds and removes its write event (two epoll_ctl per
+		 * answer; bench/README.md). If the socket does not take it
+		 * (or fails), the bufferevent gets the same bytes in one
+		 * chunk, so its SSL_write retries with the same buffer and
+		 * length, as OpenSSL requires, and reports errors. */
+		if ((ssl = bufferevent_openssl_get_ssl(bev)) != NULL &&
+		    SSL_is_init_finished(ssl) &&
+		    evbuffer_get_length(bufferevent_get_output(bev)) == 0) {
+			ERR_clear_error();
+			n = SSL_write(ssl, p, (int)len);
+			if (n > 0) {
+				evbuffer_drain(buf, (size_t)n);
+				len -= (size_t)n;
+				p += n;
+			} else
+				ERR_clear_error();
+		}
+		if (len > 0 && bufferevent_write(bev, p, len) != 0)
 			return -1;
 		evbuffer_drain(buf, len);
 		return 0;
@@ -1787,29 +1811,34 @@ add_listener(struct gw_inbound *in, const char *addr, int well_known,
 	return 0;
 }
 
-/* Worker listeners: the same listening sockets (dup'd), so the kernel
- * hands each connection to whichever worker is waiting in epoll: an idle
- * worker takes more, a busy one fewer (SO_REUSEPORT would hash them). */
+/* Worker listeners: each worker binds its own socket to the address the
+ * first instance got (SO_REUSEPORT on all of them), so the kernel spreads
+ * new connections over the workers by a hash of the 4-tuple. Sharing one
+ * socket instead woke every worker and let the first one awake take the
+ * whole accept queue: measured with 64 keep-alive clients, one thread
+ * served everything and the second stayed idle (bench/README.md). */
 static int
 share_listeners(struct gw_inbound *in, const struct gw_inbound *from,
     char *errbuf, size_t errlen)
 {
-	struct listener	*li;
-	evutil_socket_t	 fd;
-	size_t		 i;
+	struct listener		*li;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	size_t			 i;
 
 	for (i = 0; i < from->nls; i++) {
 		li = &in->ls[in->nls];
 		li->in = in;
 		li->well_known = from->ls[i].well_known;
-		if ((fd = dup(evconnlistener_get_fd(from->ls[i].l))) < 0 ||
-		    evutil_make_socket_nonblocking(fd) != 0 ||
-		    (li->l = evconnlistener_new(in->base, accept_cb, li,
-		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1,
-		    fd)) == NULL) {
-			if (fd >= 0)
-				close(fd);
-			snprintf(errbuf, errlen, "cannot share a listener");
+		len = sizeof(ss);
+		if (getsockname(evconnlistener_get_fd(from->ls[i].l),
+		    (struct sockaddr *)&ss, &len) != 0 ||
+		    (li->l = evconnlistener_new_bind(in->base, accept_cb, li,
+		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC |
+		    LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT, 1024,
+		    (struct sockaddr *)&ss, (int)len)) == NULL) {
+			snprintf(errbuf, errlen, "cannot add a worker "
+			    "listener: %s", strerror(errno));
 			return GW_INB_ERR_LISTEN;
 		}
 		evconnlistener_set_error_cb(li->l, accept_error_cb);
@@ -1820,8 +1849,8 @@ share_listeners(struct gw_inbound *in, const struct gw_inbound *from,
 
 static int
 inbound_create(struct event_base *base, const struct gw_inbound_conf *conf,
-    struct gw_inbound *share, struct gw_inbound **out, char *errbuf,
-    size_t errlen)
+    struct gw_inbound *share, int reuseport, struct gw_inbound **out,
+    char *errbuf, size_t errlen)
 {
 	struct gw_inbound	*in;
 	struct gw_tls_conf	 tc;
@@ -1915,12 +1944,12 @@ inbound_create(struct event_base *base, const struct gw_inbound_conf *conf,
 	    errlen)) != 0)
 		goto out;
 	for (i = 0; share == NULL && i < conf->nlisten; i++)
-		if ((r = add_listener(in, conf->listen[i], 0, 0, errbuf,
-		    errlen)) != 0)
+		if ((r = add_listener(in, conf->listen[i], 0, reuseport,
+		    errbuf, errlen)) != 0)
 			goto out;
 	for (i = 0; share == NULL && i < conf->nwell_known; i++)
-		if ((r = add_listener(in, conf->well_known_listen[i], 1, 0,
-		    errbuf, errlen)) != 0)
+		if ((r = add_listener(in, conf->well_known_listen[i], 1,
+		    reuseport, errbuf, errlen)) != 0)
 			goto out;
 	*out = in;
 	in = NULL;
@@ -1982,7 +2011,8 @@ gw_inbound_new(struct event_base *base, const struct gw_inbound_conf *conf,
 	for (i = 0; i < conf->nwell_known; i++)
 		if (strncmp(conf->well_known_listen[i], "unix:", 5) == 0)
 			nw = 1;
-	if ((r = inbound_create(base, conf, NULL, &in, errbuf, errlen)) != 0)
+	if ((r = inbound_create(base, conf, NULL, nw > 1, &in, errbuf,
+	    errlen)) != 0)
 		return r;
 	if (nw <= 1) {
 		*out = in;
@@ -1995,7 +2025,7 @@ gw_inbound_new(struct event_base *base, const struct gw_inbound_conf *conf,
 		snprintf(errbuf, errlen, "cannot start worker %u", i);
 		if ((wb = event_base_new()) == NULL)
 			goto fail;
-		if ((r = inbound_create(wb, conf, in, &w, errbuf,
+		if ((r = inbound_create(wb, conf, in, 1, &w, errbuf,
 		    errlen)) != 0) {
 			event_base_free(wb);
 			goto fail;

@@ -73,10 +73,10 @@ struct gw_inbound_conf {
 	unsigned	 upstream_max_idle;
 	/* 0 or 1: everything runs in the caller's loop. N > 1: N-1 more
 	 * threads, each with its own event loop, upstream pool and held
-	 * requests, all accepting on the same listening sockets (an idle
-	 * worker takes the next connection); the TLS context and the
-	 * limiter (behind one mutex) are shared. Unix-socket listeners
-	 * force 1. */
+	 * requests, and its own listening socket on each address
+	 * (SO_REUSEPORT: the kernel spreads connections by hash); the TLS
+	 * context and the limiter (behind one mutex) are shared. Unix-socket
+	 * listeners force 1. */
 	unsigned	 workers;
 	/* Policy (borrowed; must outlive the gateway). NULL rules: everyone
 	 * allowed; NULL limiter: no per-origin limits. */
