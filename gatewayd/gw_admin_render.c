@@ -268,6 +268,10 @@ metrics_outbound(struct mw *w, const struct gw_outbound_stats *s)
 	    "direct connections to clearnet peers", s->direct_connects);
 	metric_u(w, "onionfed_outbound_dns_lookups_total", "counter",
 	    "DNS lookups of clearnet peers", s->dns_lookups);
+	metric_u(w, "onionfed_outbound_circuit_renewals_total", "counter",
+	    "tunnels through tor that failed and renewed their destination's "
+	    "isolation credentials (next attempt on a new circuit)",
+	    s->iso_renewed);
 	help(w, "onionfed_outbound_bytes_total", "counter",
 	    "tunnel payload bytes by direction");
 	val_u(w, "onionfed_outbound_bytes_total", "direction=\"up\"",

@@ -76,6 +76,7 @@ struct ob_conn {
 	uint64_t		 id;
 	enum ob_kind		 kind;
 	enum ob_state		 state;
+	uint8_t			 iso_slot;	/* ob->iso_gen index */
 	int			 cfd;		/* client */
 	int			 ufd;		/* destination or tor; -1 */
 	struct event		 ev_c;		/* client readable */
@@ -135,6 +136,14 @@ struct gw_outbound {
 	unsigned		 max_tunnels;
 	struct ob_router	*router;
 	unsigned char		 iso_key[32];
+	/* Isolation generation per token slot (first token byte). A tunnel
+	 * through tor that fails or times out bumps its destination's slot,
+	 * so the next attempt uses new SOCKS credentials and therefore a new
+	 * circuit: tor otherwise keeps reusing a stuck rendezvous circuit for
+	 * the same credentials (seen after a tor restart: 60-120 s stuck,
+	 * 1.8 s with fresh credentials). Two destinations sharing a slot only
+	 * renew together; their usernames still differ, so never share. */
+	uint32_t		 iso_gen[256];
 	uint64_t		 next_id;
 	struct ob_conn_q	 conns;
 	struct ob_tun_q		 tuns;
@@ -150,6 +159,7 @@ static void	conn_refuse(struct ob_conn *, int reason, const char *detail);
 static void	conn_route(struct ob_conn *);
 static void	conn_go(struct ob_conn *);
 static void	tor_send_request(struct ob_conn *);
+static void	tor_renew_circuit(struct ob_conn *, uint8_t rep);
 static void	conn_try_next_addr(struct ob_conn *);
 
 /* ------------------------------------------------------------------ */
@@ -691,6 +701,7 @@ conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 		conn_refuse(c, GW_OB_R_TIMEOUT, NULL);
 		break;
 	case ST_TOR_REPLY:
+		tor_renew_circuit(c, GW_SOCKS_REP_TTL);
 		conn_refuse(c, GW_OB_R_TIMEOUT, NULL);
 		break;
 	default:
@@ -862,14 +873,42 @@ tor_send_next(struct ob_conn *c)
 	return 0;
 }
 
+/* Tor failed this tunnel in a way a new circuit may cure (not for a bad
+ * address, refused policy or client auth): next time, new credentials. */
+static void
+tor_renew_circuit(struct ob_conn *c, uint8_t rep)
+{
+	switch (rep) {
+	case 0x02:	/* not allowed by ruleset */
+	case 0x08:	/* address type */
+	case 0xf4:	/* client auth missing */
+	case 0xf5:	/* client auth bad */
+	case 0xf6:	/* bad onion address */
+		return;
+	}
+	c->ob->iso_gen[c->iso_slot]++;
+	c->ob->stats.iso_renewed++;
+}
+
 static void
 tor_send_request(struct ob_conn *c)
 {
-	char	tok[40];
+	char		tok[40], pass[24];
+	uint32_t	gen;
 
 	if (gw_outbound_iso_name_token(c->ob, c->rt.iso_name, tok,
-	    sizeof(tok)) != 0 ||
-	    gw_socks_client_build(c->tout, sizeof(c->tout), tok, "onionfed",
+	    sizeof(tok)) != 0) {
+		conn_refuse(c, GW_OB_R_INTERNAL, "socks build");
+		return;
+	}
+	c->iso_slot = (uint8_t)strtoul((char[3]){ tok[0], tok[1], '\0' },
+	    NULL, 16);
+	gen = c->ob->iso_gen[c->iso_slot];
+	if (gen == 0)
+		snprintf(pass, sizeof(pass), "onionfed");
+	else
+		snprintf(pass, sizeof(pass), "onionfed-%u", (unsigned)gen);
+	if (gw_socks_client_build(c->tout, sizeof(c->tout), tok, pass,
 	    c->host, c->port, c->tpart) < 0) {
 		conn_refuse(c, GW_OB_R_INTERNAL, "socks build");
 		return;
@@ -922,6 +961,7 @@ tor_read_reply(struct ob_conn *c)
 		return;
 	}
 	if (c->sc.rep != GW_SOCKS_REP_OK) {
+		tor_renew_circuit(c, c->sc.rep);
 		conn_refuse(c, reason_from_tor(c->sc.rep),
 		    gw_socks_rep_str(c->sc.rep));
 		return;

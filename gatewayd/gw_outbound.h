@@ -114,6 +114,8 @@ struct gw_outbound_stats {
 	uint64_t	tor_connects;		/* connect() to tor's SocksPort */
 	uint64_t	direct_connects;	/* connect() anywhere else */
 	uint64_t	dns_lookups;		/* evdns lookups started */
+	uint64_t	iso_renewed;		/* credentials renewed after a
+						 * tunnel through tor failed */
 	uint64_t	bytes_up;		/* client -> destination */
 	uint64_t	bytes_down;
 	uint64_t	refused[GW_OB_R_MAX];	/* [GW_OB_R_OK] unused */

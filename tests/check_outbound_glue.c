@@ -97,6 +97,7 @@ struct srv {
 	pthread_mutex_t	 mu;
 	int		 n;
 	char		 user[MAXREC][256];
+	char		 pass[MAXREC][256];
 	char		 host[MAXREC][256];
 	unsigned	 hport[MAXREC];
 	/* flood mode (echo server): write until blocked, record total */
@@ -141,7 +142,7 @@ tor_conn(void *arg)
 	struct conn_arg	*ca = arg;
 	struct srv	*s = ca->s;
 	uint8_t		 b[600], rep[10] = { 5, 0, 0, 1 };
-	char		 user[256] = "", host[256] = "";
+	char		 user[256] = "", pass[256] = "", host[256] = "";
 	unsigned	 port;
 	int		 fd = ca->fd, i;
 
@@ -154,8 +155,9 @@ tor_conn(void *arg)
 	if (read_full(fd, b, 2) != 0 || read_full(fd, user, b[1]) != 0)
 		goto out;
 	user[b[1]] = '\0';
-	if (read_full(fd, b, 1) != 0 || read_full(fd, b + 1, b[0]) != 0)
+	if (read_full(fd, b, 1) != 0 || read_full(fd, pass, b[0]) != 0)
 		goto out;
+	pass[b[0]] = '\0';
 	if (recv(fd, b, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
 		s->pipelined++;
 	(void)send(fd, "\x01\x00", 2, MSG_NOSIGNAL);
@@ -169,6 +171,7 @@ tor_conn(void *arg)
 	pthread_mutex_lock(&s->mu);
 	if ((i = s->n) < MAXREC) {
 		strcpy(s->user[i], user);
+		strcpy(s->pass[i], pass);
 		strcpy(s->host[i], host);
 		s->hport[i] = port;
 		s->n++;
@@ -658,6 +661,45 @@ START_TEST(test_onion_via_tor_isolated)
 	ck_assert_uint_eq(st->direct_connects, 0);
 	ck_assert_uint_eq(st->dns_lookups, 0);
 	ck_assert_int_eq(dns.queries, 0);
+	proxy_free();
+}
+END_TEST
+
+/*
+ * A tunnel tor fails in a way a new circuit may cure renews that
+ * destination's credentials (same username, new password: a new
+ * IsolateSOCKSAuth group); a bad address does not; other destinations
+ * keep theirs; a success does not renew.
+ */
+START_TEST(test_tor_failure_renews_circuit)
+{
+	const struct gw_outbound_stats	*st;
+	int				 fd;
+
+	start_default();
+	tor.rep = 0xf3;				/* rendezvous failed */
+	ck_assert_str_eq(http_connect(ONION ":8448", NULL),
+	    "HTTP/1.1 502 Onion Service Rendezvous Failed");
+	ck_assert_int_eq(socks(ONION, 8448, NULL), 0xf3);
+	tor.rep = 0xf6;				/* bad address: no renewal */
+	ck_assert_int_eq(socks(ONION, 8448, NULL), 0xf6);
+	tor.rep = 0;
+	ck_assert_str_eq(http_connect(ONION ":8448", &fd),
+	    "HTTP/1.1 200 Connection Established");
+	roundtrip(fd, "after renewal");
+	close(fd);
+	ck_assert_str_eq(http_connect(ONION ":8448", &fd),
+	    "HTTP/1.1 200 Connection Established");
+	close(fd);
+	st = proxy_stop();
+	ck_assert_int_eq(tor.n, 5);
+	ck_assert_str_eq(tor.user[0], tor.user[4]);
+	ck_assert_str_eq(tor.pass[0], "onionfed");
+	ck_assert_str_eq(tor.pass[1], "onionfed-1");
+	ck_assert_str_eq(tor.pass[2], "onionfed-2");
+	ck_assert_str_eq(tor.pass[3], "onionfed-2");
+	ck_assert_str_eq(tor.pass[4], "onionfed-2");
+	ck_assert_uint_eq(st->iso_renewed, 2);
 	proxy_free();
 }
 END_TEST
@@ -1218,6 +1260,7 @@ outbound_glue_suite(void)
 	tcase_add_test(tc, test_onion_via_tor_isolated);
 	tcase_add_loop_test(tc, test_tor_reply_codes, 0,
 	    (int)(sizeof(tor_cases) / sizeof(tor_cases[0])));
+	tcase_add_test(tc, test_tor_failure_renews_circuit);
 	tcase_add_test(tc, test_tor_down_fast);
 	tcase_add_test(tc, test_tor_stall_times_out);
 	tcase_add_test(tc, test_onion_only_mode);
