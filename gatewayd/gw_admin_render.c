@@ -234,6 +234,12 @@ metrics_inbound(struct mw *w, const struct gw_inbound_stats *s)
 	    s->upstream_idle);
 	val_u(w, "onionfed_inbound_upstream_connections", "state=\"busy\"",
 	    s->upstream_busy);
+	metric_u(w, "onionfed_inbound_upstream_waiting", "gauge",
+	    "requests waiting for a free connection to the homeserver "
+	    "(upstream_connections all busy)", s->upstream_wait);
+	metric_u(w, "onionfed_inbound_upstream_waited_total", "counter",
+	    "requests that had to wait for a connection to the homeserver",
+	    s->upstream_waited);
 }
 
 static void

@@ -133,6 +133,8 @@ struct gw_config {
 	char			*tls_key;	/* both set or both NULL */
 	size_t			 max_body;	/* bytes, default 4 MiB */
 	unsigned		 upstream_timeout_ms;	/* default 60 s */
+	unsigned		 upstream_connections;	/* at once; default
+							 * 1024 */
 	struct gw_addr		 well_known_listen;	/* target of onion
 						 * port 443; default
 						 * 127.0.0.1:8450 if 443 is

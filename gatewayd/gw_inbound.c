@@ -70,7 +70,7 @@ enum cstate {
 	C_LINGER,	/* answer out: discard input briefly, then close */
 };
 
-enum tphase { T_NONE = 0, T_HEAD, T_BODY, T_HOLD };
+enum tphase { T_NONE = 0, T_HEAD, T_BODY, T_HOLD, T_UPWAIT };
 
 struct gw_inbound;
 struct conn;
@@ -92,6 +92,7 @@ enum rframe { RF_NONE = 0, RF_LENGTH, RF_CHUNKED, RF_CLOSE };
 
 struct req {
 	struct conn		*c;
+	TAILQ_ENTRY(req)	 wentry;	/* in->upwait */
 	struct event		 tev;		/* head/body deadline, hold */
 	enum tphase		 tphase;
 	struct gw_http_scan	 scan;
@@ -111,6 +112,7 @@ struct req {
 	unsigned		 retried : 1;
 	unsigned		 admitted : 1;	/* limiter slot taken */
 	unsigned		 anonymous : 1;
+	unsigned		 upwaiting : 1;	/* in in->upwait */
 	enum rframe		 rframe;
 	int64_t			 rremain;
 	int			 status;
@@ -118,6 +120,8 @@ struct req {
 	char			 limkey[POL_KEY_MAX + 1];
 	size_t			 limkey_len;
 };
+
+TAILQ_HEAD(req_q, req);
 
 struct listener {
 	struct gw_inbound	*in;
@@ -158,11 +162,15 @@ struct gw_inbound {
 	struct sockaddr_storage	 up_sa;
 	int			 up_salen;
 	struct upconn_q		 pool;
+	struct req_q		 upwait;	/* waiting for an upstream
+						 * connection, oldest first */
+	struct event		*upwake_ev;	/* hand freed ones over */
 	struct conn_q		 conns;
 	struct conn_q		 reap_q;
 	struct event		*reap_ev;
 	struct event		*resume_ev;	/* re-enable accept */
 	int			 paused;
+	time_t			 fd_warned_at;	/* up_no_descriptor() */
 	int			 draining;	/* gw_inbound_drain(): never
 						 * accept again */
 	uint64_t		 next_id;
@@ -492,6 +500,10 @@ req_free(struct req *r)
 	if (r == NULL)
 		return;
 	event_del(&r->tev);
+	if (r->upwaiting) {
+		TAILQ_REMOVE(&r->c->in->upwait, r, wentry);
+		r->c->in->st.upstream_wait--;
+	}
 	if (r->admitted)
 		inbound_release(r->c->in, r);
 	if (r->held)
@@ -632,6 +644,8 @@ up_free(struct upconn *u)
 	if (u->req != NULL)
 		u->req->up = NULL;
 	bufferevent_free(u->bev);
+	if (!TAILQ_EMPTY(&u->in->upwait))
+		event_active(u->in->upwake_ev, EV_TIMEOUT, 0);
 	free(u);
 }
 
@@ -671,6 +685,8 @@ up_release(struct gw_inbound *in, struct upconn *u, int reusable)
 	bufferevent_enable(u->bev, EV_READ);
 	TAILQ_INSERT_HEAD(&in->pool, u, entry);
 	in->st.upstream_idle++;
+	if (!TAILQ_EMPTY(&in->upwait))
+		event_active(in->upwake_ev, EV_TIMEOUT, 0);
 }
 
 static void up_eventcb(struct bufferevent *, short, void *);
@@ -765,6 +781,22 @@ req_build_upstream(struct conn *c, struct req *r, struct evbuffer *body)
 	return 0;
 }
 
+/* No descriptor for an upstream connection: warn at most once a second. */
+static void
+up_no_descriptor(struct gw_inbound *in, int e)
+{
+	struct timeval	now;
+
+	event_base_gettimeofday_cached(in->base, &now);
+	if (now.tv_sec == in->fd_warned_at)
+		return;
+	in->fd_warned_at = now.tv_sec;
+	GW_LOG(LOG_WARNING, SUBSYS, 0, "cannot connect to the upstream: %s "
+	    "(%zu client connections); requests answered 503 until "
+	    "descriptors free up; raise LimitNOFILE", strerror(e),
+	    (size_t)in->st.conns);
+}
+
 /* Send r->up_out on a (pooled or new) upstream connection. */
 static void
 req_send(struct conn *c, int fresh)
@@ -776,8 +808,31 @@ req_send(struct conn *c, int fresh)
 	int			 n, i;
 	size_t			 len = evbuffer_get_length(r->up_out);
 
+	if (!fresh && TAILQ_EMPTY(&in->pool) &&
+	    in->st.upstream_busy >= in->conf.upstream_max_conns) {
+		/* Every upstream connection is busy: wait, in order, for
+		 * one (up_wake_cb), at most upstream_timeout. */
+		TAILQ_INSERT_TAIL(&in->upwait, r, wentry);
+		r->upwaiting = 1;
+		in->st.upstream_wait++;
+		in->st.upstream_waited++;
+		c->state = C_UP;
+		req_timer(r, T_UPWAIT, in->conf.upstream_timeout_ms);
+		return;
+	}
+	errno = 0;
 	if ((u = up_acquire(in, r, fresh)) == NULL) {
 		in->st.upstream_errors++;
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM) {
+			/* Ours, not the homeserver's: say so, and log it
+			 * (rate-limited) with the remedy. */
+			up_no_descriptor(in, errno);
+			respond(c, 503, "M_UNKNOWN", "gateway out of file "
+			    "descriptors; retry later", 1000, 0,
+			    "fd-exhausted");
+			return;
+		}
 		respond(c, 502, "M_UNKNOWN", "upstream unreachable", -1, 0,
 		    "upstream-down");
 		return;
@@ -806,6 +861,27 @@ req_send(struct conn *c, int fresh)
 	return;
  fail:
 	respond(c, 500, "M_UNKNOWN", "out of memory", -1, 1, "nomem");
+}
+
+/* Upstream capacity freed: the oldest waiting requests go now. */
+static void
+up_wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw_inbound	*in = arg;
+	struct req		*r;
+
+	(void)fd;
+	(void)what;
+	while ((r = TAILQ_FIRST(&in->upwait)) != NULL &&
+	    (!TAILQ_EMPTY(&in->pool) ||
+	    in->st.upstream_busy < in->conf.upstream_max_conns)) {
+		TAILQ_REMOVE(&in->upwait, r, wentry);
+		r->upwaiting = 0;
+		in->st.upstream_wait--;
+		event_del(&r->tev);
+		r->tphase = T_NONE;
+		req_send(r->c, 0);
+	}
 }
 
 static void
@@ -1123,6 +1199,16 @@ req_timer_cb(evutil_socket_t fd, short what, void *arg)
 			req_forward(c);
 		else
 			req_timer(r, T_BODY, c->in->conf.body_timeout_ms);
+		break;
+	case T_UPWAIT:
+		/* no upstream connection freed up in time */
+		TAILQ_REMOVE(&c->in->upwait, r, wentry);
+		r->upwaiting = 0;
+		c->in->st.upstream_wait--;
+		r->tphase = T_NONE;
+		c->in->st.upstream_timeouts++;
+		respond(c, 503, "M_UNKNOWN", "homeserver busy: every upstream "
+		    "connection in use", 1000, 0, "upstream-busy");
 		break;
 	case T_NONE:
 		break;
@@ -1772,6 +1858,7 @@ gw_inbound_conf_init(struct gw_inbound_conf *conf)
 	conf->max_conns = GW_INB_MAX_CONNS;
 	conf->max_held = GW_INB_MAX_HELD;
 	conf->upstream_max_idle = GW_INB_UP_MAX_IDLE;
+	conf->upstream_max_conns = GW_INB_UP_MAX_CONNS;
 }
 
 static int
@@ -1864,8 +1951,11 @@ inbound_create(struct event_base *base, const struct gw_inbound_conf *conf,
 		return GW_INB_ERR_NOMEM;
 	in->base = base;
 	in->conf = *conf;
+	if (in->conf.upstream_max_conns == 0)
+		in->conf.upstream_max_conns = GW_INB_UP_MAX_CONNS;
 	in->stop_fd[0] = in->stop_fd[1] = -1;
 	TAILQ_INIT(&in->pool);
+	TAILQ_INIT(&in->upwait);
 	TAILQ_INIT(&in->conns);
 	TAILQ_INIT(&in->reap_q);
 	if (conf->server_name == NULL || conf->server_name[0] == '\0' ||
@@ -1938,7 +2028,8 @@ inbound_create(struct event_base *base, const struct gw_inbound_conf *conf,
 	}
 	if ((in->scratch = evbuffer_new()) == NULL ||
 	    (in->reap_ev = event_new(base, -1, 0, reap_cb, in)) == NULL ||
-	    (in->resume_ev = evtimer_new(base, resume_cb, in)) == NULL)
+	    (in->resume_ev = evtimer_new(base, resume_cb, in)) == NULL ||
+	    (in->upwake_ev = event_new(base, -1, 0, up_wake_cb, in)) == NULL)
 		goto out;
 	if (share != NULL && (r = share_listeners(in, share, errbuf,
 	    errlen)) != 0)
@@ -2072,6 +2163,8 @@ gw_inbound_get_stats(const struct gw_inbound *in, struct gw_inbound_stats *st)
 		st->held += w->held;
 		st->upstream_idle += w->upstream_idle;
 		st->upstream_busy += w->upstream_busy;
+		st->upstream_wait += w->upstream_wait;
+		st->upstream_waited += w->upstream_waited;
 	}
 }
 
@@ -2173,6 +2266,8 @@ gw_inbound_free(struct gw_inbound *in)
 		event_free(in->reap_ev);
 	if (in->resume_ev != NULL)
 		event_free(in->resume_ev);
+	if (in->upwake_ev != NULL)
+		event_free(in->upwake_ev);
 	if (in->owns_tls)
 		gw_tls_free(in->tls);
 	if (in->stop_ev != NULL)

@@ -71,6 +71,7 @@ struct gw_inbound_conf {
 	unsigned	 max_conns;
 	unsigned	 max_held;
 	unsigned	 upstream_max_idle;
+	unsigned	 upstream_max_conns;	/* busy + idle; beyond: wait */
 	/* 0 or 1: everything runs in the caller's loop. N > 1: N-1 more
 	 * threads, each with its own event loop, upstream pool and held
 	 * requests, and its own listening socket on each address
@@ -99,7 +100,10 @@ int	gw_inbound_new(struct event_base *base,
 struct gw_inbound_stats {
 	uint64_t	accepted, requests, forwarded, refused, delayed;
 	uint64_t	upstream_errors, upstream_timeouts, client_timeouts;
+	uint64_t	upstream_waited;	/* requests that waited for
+						 * an upstream connection */
 	unsigned	conns, parked, held, upstream_idle, upstream_busy;
+	unsigned	upstream_wait;		/* waiting now */
 };
 void	gw_inbound_get_stats(const struct gw_inbound *in,
 	    struct gw_inbound_stats *st);

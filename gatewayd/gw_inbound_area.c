@@ -102,6 +102,7 @@ inbound_start(struct gw_daemon_ctx *ctx, void **state)
 	c.state_dir = cfg->state_dir;
 	c.max_body = cfg->max_body;
 	c.upstream_timeout_ms = cfg->upstream_timeout_ms;
+	c.upstream_max_conns = cfg->upstream_connections;
 	c.workers = 1;		/* the limiter is shared with outbound */
 	c.rules = gw_policy_rules(ctx->policy);
 	c.limiter = gw_policy_limiter(ctx->policy);

@@ -50,6 +50,9 @@
 #define GW_INB_MAX_HELD			1024	/* requests delayed by the limiter */
 #define GW_INB_MAX_DELAY_MS		10000	/* longest single hold */
 #define GW_INB_UP_MAX_IDLE		256	/* pooled idle upstream conns */
+/* Upstream connections open at once (per worker); requests beyond wait
+ * in order for one, at most upstream_timeout, then 503. */
+#define GW_INB_UP_MAX_CONNS		1024
 /* Response bytes buffered towards a slow reader before we stop reading
  * from upstream (backpressure). */
 #define GW_INB_OUT_HIGH_WATER		(256 * 1024)

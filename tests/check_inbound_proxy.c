@@ -216,6 +216,230 @@ START_TEST(test_bad_xmatrix_401)
 }
 END_TEST
 
+/* ---- upstream_max_conns: requests wait for a free upstream connection */
+
+#define NCL	5
+
+struct capfx {
+	struct event_base	*base;
+	int			 up_open, up_max;	/* upstream conns */
+	int			 answer;		/* 0: stall */
+	int			 ndone;
+	char			 got[NCL][512];
+	size_t			 glen[NCL];
+};
+
+struct upc {
+	struct capfx		*fx;
+	struct bufferevent	*bev;
+	struct event		*tm;
+};
+
+static void
+cap_up_answer(evutil_socket_t fd, short what, void *arg)
+{
+	struct upc	*u = arg;
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+	    "\r\nok";
+
+	(void)fd;
+	(void)what;
+	bufferevent_write(u->bev, resp, sizeof(resp) - 1);
+}
+
+static void
+cap_up_read(struct bufferevent *bev, void *arg)
+{
+	struct upc	*u = arg;
+	struct evbuffer	*in = bufferevent_get_input(bev);
+	struct evbuffer_ptr p;
+	struct timeval	 tv = { 0, 30000 };
+
+	p = evbuffer_search(in, "\r\n\r\n", 4, NULL);
+	if (p.pos < 0)
+		return;
+	evbuffer_drain(in, (size_t)p.pos + 4);
+	if (u->fx->answer)
+		evtimer_add(u->tm, &tv);	/* answer 30 ms later */
+}
+
+static void
+cap_up_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct upc	*u = arg;
+
+	(void)bev;
+	(void)what;
+	u->fx->up_open--;
+	event_free(u->tm);
+	bufferevent_free(u->bev);
+	free(u);
+}
+
+static void
+cap_up_accept(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int len, void *arg)
+{
+	struct capfx	*fx = arg;
+	struct upc	*u = calloc(1, sizeof(*u));
+
+	(void)l;
+	(void)sa;
+	(void)len;
+	ck_assert_ptr_nonnull(u);
+	u->fx = fx;
+	u->bev = bufferevent_socket_new(fx->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	u->tm = evtimer_new(fx->base, cap_up_answer, u);
+	bufferevent_setcb(u->bev, cap_up_read, NULL, cap_up_event, u);
+	bufferevent_enable(u->bev, EV_READ);
+	if (++fx->up_open > fx->up_max)
+		fx->up_max = fx->up_open;
+}
+
+struct capcl {
+	struct capfx	*fx;
+	int		 i;
+};
+
+static void
+cap_cl_read(struct bufferevent *bev, void *arg)
+{
+	struct capcl	*c = arg;
+	struct capfx	*fx = c->fx;
+	size_t		 room = sizeof(fx->got[0]) - fx->glen[c->i] - 1;
+
+	fx->glen[c->i] += evbuffer_remove(bufferevent_get_input(bev),
+	    fx->got[c->i] + fx->glen[c->i], room);
+}
+
+static void
+cap_cl_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct capcl	*c = arg;
+
+	if (what & BEV_EVENT_CONNECTED)
+		return;
+	cap_cl_read(bev, arg);
+	if (++c->fx->ndone == NCL)
+		event_base_loopexit(c->fx->base, NULL);
+}
+
+/* NCL clients at once through a gateway allowed 'maxc' upstream
+ * connections; upstream answers after 30 ms, or never. */
+static struct gw_inbound_stats
+cap_run(struct capfx *fx, unsigned maxc, int answer, unsigned up_timeout_ms)
+{
+	struct gw_inbound_conf	 conf;
+	struct gw_inbound	*in = NULL;
+	struct gw_inbound_stats	 st;
+	struct evconnlistener	*up;
+	struct bufferevent	*cl[NCL];
+	struct capcl		 cc[NCL];
+	struct sockaddr_in	 sin;
+	socklen_t		 sl = sizeof(sin);
+	struct timeval		 watchdog = { 5, 0 };
+	char			 ups[64], err[256];
+	static const char	 req[] = "GET /_matrix/federation/v1/version "
+	    "HTTP/1.1\r\nHost: dest.onion\r\nConnection: close\r\n\r\n";
+	int			 i;
+
+	memset(fx, 0, sizeof(*fx));
+	fx->answer = answer;
+	gw_log_init(GW_LOG_STDERR, LOG_ERR);
+	fx->base = event_base_new();
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	up = evconnlistener_new_bind(fx->base, cap_up_accept, fx,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 16,
+	    (struct sockaddr *)&sin, sizeof(sin));
+	ck_assert_ptr_nonnull(up);
+	getsockname(evconnlistener_get_fd(up), (struct sockaddr *)&sin, &sl);
+	snprintf(ups, sizeof(ups), "127.0.0.1:%u", ntohs(sin.sin_port));
+	gw_inbound_conf_init(&conf);
+	conf.server_name = "dest.onion";
+	conf.upstream = ups;
+	conf.listen[0] = "127.0.0.1:0";
+	conf.nlisten = 1;
+	conf.tls = 0;
+	conf.upstream_max_conns = maxc;
+	conf.upstream_timeout_ms = up_timeout_ms;
+	ck_assert_msg(gw_inbound_new(fx->base, &conf, &in, err, sizeof(err)) ==
+	    0, "gw_inbound_new: %s", err);
+	sin.sin_port = htons(gw_inbound_port(in, 0));
+	for (i = 0; i < NCL; i++) {
+		cc[i].fx = fx;
+		cc[i].i = i;
+		cl[i] = bufferevent_socket_new(fx->base, -1,
+		    BEV_OPT_CLOSE_ON_FREE);
+		bufferevent_setcb(cl[i], cap_cl_read, NULL, cap_cl_event,
+		    &cc[i]);
+		bufferevent_enable(cl[i], EV_READ);
+		ck_assert_int_eq(bufferevent_socket_connect(cl[i],
+		    (struct sockaddr *)&sin, sizeof(sin)), 0);
+		bufferevent_write(cl[i], req, sizeof(req) - 1);
+	}
+	event_base_loopexit(fx->base, &watchdog);
+	event_base_dispatch(fx->base);
+	gw_inbound_get_stats(in, &st);
+	for (i = 0; i < NCL; i++)
+		bufferevent_free(cl[i]);
+	gw_inbound_free(in);
+	evconnlistener_free(up);
+	/* let the upstream side see its connections close */
+	event_base_loop(fx->base, EVLOOP_NONBLOCK);
+	event_base_free(fx->base);
+	return st;
+}
+
+START_TEST(test_upstream_cap_waits)
+{
+	struct capfx		fx;
+	struct gw_inbound_stats	st;
+	int			i;
+
+	st = cap_run(&fx, 2, 1, 5000);
+	ck_assert_int_eq(fx.ndone, NCL);
+	for (i = 0; i < NCL; i++)
+		ck_assert_msg(strncmp(fx.got[i], "HTTP/1.1 200 OK\r\n", 17) ==
+		    0, "client %d got: %s", i, fx.got[i]);
+	ck_assert_int_le(fx.up_max, 2);		/* never more than allowed */
+	ck_assert_uint_ge(st.upstream_waited, NCL - 2);
+	ck_assert_uint_eq(st.upstream_wait, 0);
+	ck_assert_uint_eq(st.forwarded, NCL);
+}
+END_TEST
+
+START_TEST(test_upstream_cap_timeout_503)
+{
+	struct capfx		fx;
+	struct gw_inbound_stats	st;
+	int			i, n503 = 0, n504 = 0;
+
+	st = cap_run(&fx, 1, 0, 300);		/* upstream never answers */
+	ck_assert_int_eq(fx.ndone, NCL);
+	for (i = 0; i < NCL; i++) {
+		if (strncmp(fx.got[i], "HTTP/1.1 503 ", 13) == 0) {
+			ck_assert_ptr_nonnull(strstr(fx.got[i],
+			    "\"errcode\":\"M_UNKNOWN\""));
+			ck_assert_ptr_nonnull(strstr(fx.got[i],
+			    "\"retry_after_ms\":1000"));
+			n503++;
+		} else if (strncmp(fx.got[i], "HTTP/1.1 504 ", 13) == 0)
+			n504++;
+	}
+	/* the first request had the connection and timed out there (504);
+	 * those that waited for it were answered 503 (one may have got the
+	 * connection as it came free, and then timed out there too) */
+	ck_assert_int_ge(n504, 1);
+	ck_assert_int_ge(n503, NCL - 2);
+	ck_assert_int_eq(n503 + n504, NCL);
+	ck_assert_int_le(fx.up_max, 1);
+	ck_assert_uint_eq(st.upstream_waited, NCL - 1);
+	ck_assert_uint_eq(st.upstream_wait, 0);
+}
+END_TEST
+
 Suite *
 inbound_proxy_suite(void)
 {
@@ -226,6 +450,8 @@ inbound_proxy_suite(void)
 	tcase_add_test(tc, test_forward_raw_target);
 	tcase_add_test(tc, test_upstream_down_502);
 	tcase_add_test(tc, test_bad_xmatrix_401);
+	tcase_add_test(tc, test_upstream_cap_waits);
+	tcase_add_test(tc, test_upstream_cap_timeout_503);
 	suite_add_tcase(s, tc);
 	return s;
 }

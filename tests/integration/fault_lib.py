@@ -274,10 +274,15 @@ socket =
         pre = None
         if nofile is not None:
             def pre():
+                # As the unit does (LimitNOFILE=65536): root may raise the
+                # hard limit too; otherwise as far as the hard limit goes.
                 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-                n = min(nofile, hard) if nofile > hard else nofile
-                resource.setrlimit(resource.RLIMIT_NOFILE,
-                                   (n, n if nofile <= hard else hard))
+                try:
+                    resource.setrlimit(resource.RLIMIT_NOFILE,
+                                       (nofile, nofile))
+                except (ValueError, OSError):
+                    n = min(nofile, hard)
+                    resource.setrlimit(resource.RLIMIT_NOFILE, (n, hard))
         self.p = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
                                   stderr=open(self.errpath, "w"),
                                   preexec_fn=pre, env=env)
