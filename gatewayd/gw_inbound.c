@@ -1209,6 +1209,10 @@ req_timer_cb(evutil_socket_t fd, short what, void *arg)
 		c->in->st.upstream_timeouts++;
 		respond(c, 503, "M_UNKNOWN", "homeserver busy: every upstream "
 		    "connection in use", 1000, 0, "upstream-busy");
+		if (c->state == C_IDLE || c->state == C_DRAIN) {
+			bufferevent_enable(c->bev, EV_READ);
+			conn_process(c);	/* a pipelined request */
+		}
 		break;
 	case T_NONE:
 		break;
