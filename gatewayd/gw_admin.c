@@ -38,6 +38,7 @@ struct admin_conn;
 struct gw_admin {
 	struct gw_daemon_ctx	*ctx;
 	gw_admin_limiter_fn	*limiter;
+	gw_admin_lock_fn	*limiter_lock;
 	struct evconnlistener	*unix_lev, *tcp_lev;
 	char			*sock_path;	/* ours to unlink, or NULL */
 	dev_t			 sock_dev;
@@ -182,6 +183,20 @@ limiter_of(const struct gw_admin *ad)
 	return ad->limiter != NULL ? ad->limiter(ad->ctx) : NULL;
 }
 
+/* Hold the limiter's lock (if shared) while rendering from it. */
+static void
+limiter_hold(const struct gw_admin *ad, int on)
+{
+	pthread_mutex_t	*m;
+
+	if (ad->limiter_lock == NULL || (m = ad->limiter_lock(ad->ctx)) == NULL)
+		return;
+	if (on)
+		pthread_mutex_lock(m);
+	else
+		pthread_mutex_unlock(m);
+}
+
 static void
 do_reload(struct req *c)
 {
@@ -241,7 +256,7 @@ dispatch(struct req *c, const char *buf, const struct gw_http_head *h)
 	struct evbuffer	*tmp;
 	const char	*m = buf + h->method_off, *t = buf + h->target_off;
 	size_t		 ml = h->method_len, tl = h->target_len, len;
-	int		 get, head, post;
+	int		 get, head, post, rc = -1;
 	char		*json;
 
 	get = ml == 3 && memcmp(m, "GET", 3) == 0;
@@ -282,8 +297,13 @@ dispatch(struct req *c, const char *buf, const struct gw_http_head *h)
 		return;
 	}
 	if (is_path(t, tl, "/metrics")) {
-		if ((tmp = evbuffer_new()) == NULL ||
-		    gw_admin_render_metrics(ad->ctx, limiter_of(ad), tmp) != 0) {
+		if ((tmp = evbuffer_new()) != NULL) {
+			limiter_hold(ad, 1);
+			rc = gw_admin_render_metrics(ad->ctx, limiter_of(ad),
+			    tmp);
+			limiter_hold(ad, 0);
+		}
+		if (tmp == NULL || rc != 0) {
 			evbuffer_free(tmp);
 			respond_err(c, 500, "Internal Server Error",
 			    "out of memory", NULL);
@@ -297,11 +317,13 @@ dispatch(struct req *c, const char *buf, const struct gw_http_head *h)
 		evbuffer_free(tmp);
 		return;
 	}
+	limiter_hold(ad, 1);
 	if (is_path(t, tl, "/status"))
 		json = gw_admin_render_status(ad->ctx, limiter_of(ad));
 	else
 		json = gw_admin_render_peers(ad->ctx, limiter_of(ad),
 		    GW_ADMIN_MAX_PEERS);
+	limiter_hold(ad, 0);
 	respond_json(c, 200, "OK", json, head);
 }
 
@@ -610,6 +632,7 @@ gw_admin_new(struct gw_daemon_ctx *ctx, const struct gw_admin_conf *conf,
 		return GW_ADMIN_ERR_NOMEM;
 	ad->ctx = ctx;
 	ad->limiter = conf->limiter;
+	ad->limiter_lock = conf->limiter_lock;
 	TAILQ_INIT(&ad->conns);
 	TAILQ_INIT(&ad->reap_q);
 	if ((ad->reap_ev = event_new(ctx->base, -1, 0, reap_cb, ad)) == NULL) {

@@ -18,6 +18,7 @@
 #ifndef GW_GATEWAYD_GW_ADMIN_H
 #define GW_GATEWAYD_GW_ADMIN_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,12 +42,16 @@ enum gw_admin_err {
 /* Where the limiter comes from: the area passes gw_policy_limiter() of
  * ctx->policy, tests their own. NULL or returning NULL: no limiter. */
 typedef struct pol_limiter *gw_admin_limiter_fn(const struct gw_daemon_ctx *);
+/* The lock to hold while reading that limiter (it is shared with the
+ * inbound workers' threads); NULL or returning NULL: none. */
+typedef pthread_mutex_t *gw_admin_lock_fn(const struct gw_daemon_ctx *);
 
 struct gw_admin_conf {
 	const char		*socket_path;	/* NULL: no admin socket */
 	const struct gw_addr	*metrics;	/* NULL or GW_ADDR_NONE: off;
 						 * TCP must be loopback */
 	gw_admin_limiter_fn	*limiter;
+	gw_admin_lock_fn	*limiter_lock;
 };
 
 /*

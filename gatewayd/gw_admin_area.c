@@ -26,6 +26,13 @@ area_limiter(const struct gw_daemon_ctx *ctx)
 	return ctx->policy != NULL ? gw_policy_limiter(ctx->policy) : NULL;
 }
 
+static pthread_mutex_t *
+area_limiter_lock(const struct gw_daemon_ctx *ctx)
+{
+	return ctx->policy != NULL ? gw_policy_limiter_lock(ctx->policy) :
+	    NULL;
+}
+
 static int
 admin_start(struct gw_daemon_ctx *ctx, void **state)
 {
@@ -53,6 +60,7 @@ admin_start(struct gw_daemon_ctx *ctx, void **state)
 	conf.socket_path = cfg->admin_socket;
 	conf.metrics = &cfg->metrics_listen;
 	conf.limiter = area_limiter;
+	conf.limiter_lock = area_limiter_lock;
 	if ((r = gw_admin_new(ctx, &conf, &a->ad, err, sizeof(err))) != 0) {
 		GW_LOGF(LOG_ERR, "admin", 0, &f, "%s", err);
 		free(a->socket_path);

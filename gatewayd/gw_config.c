@@ -215,6 +215,8 @@ static const struct conf_key conf_keys[] = {
 	{ "inbound", "upstream_connections", KT_UINT, O(upstream_connections),
 	    0, 1, 65535, "1024", 0, NULL, NULL,
 	    "connections to the homeserver open at once; more requests wait" },
+	{ "inbound", "workers", KT_UINT, O(workers), 0, 1, 16, "1", 0, NULL,
+	    NULL, "threads serving inbound connections (TCP listeners)" },
 	{ "inbound", "well_known_listen", KT_ADDR, O(well_known_listen), 0, 0,
 	    0, NULL, KF_EMPTY_OK | KF_ADDR_UNIX, NULL, NULL,
 	    "target of onion port 443 (.well-known answers)" },

@@ -135,6 +135,7 @@ struct gw_config {
 	unsigned		 upstream_timeout_ms;	/* default 60 s */
 	unsigned		 upstream_connections;	/* at once; default
 							 * 1024 */
+	unsigned		 workers;	/* threads; default 1 */
 	struct gw_addr		 well_known_listen;	/* target of onion
 						 * port 443; default
 						 * 127.0.0.1:8450 if 443 is

@@ -179,7 +179,8 @@ struct gw_inbound {
 	 * others, the TLS context and the limiter lock */
 	int			 owns_tls;
 	pthread_mutex_t		*limlock;	/* NULL: single-threaded */
-	pthread_mutex_t		 lock;
+	pthread_mutex_t		 lock;		/* limlock when not given */
+	int			 owns_lock;
 	struct gw_inbound	*wk[GW_INB_MAX_WORKERS];
 	pthread_t		 thr[GW_INB_MAX_WORKERS];
 	size_t			 nwk;
@@ -2055,12 +2056,43 @@ inbound_create(struct event_base *base, const struct gw_inbound_conf *conf,
 	return r;
 }
 
+/* A worker's orders from the first instance's thread, one byte each:
+ * 'd' drain (stop accepting), 'a' abort (answer what waits 503), anything
+ * else or EOF: stop the loop. */
 static void
 stop_cb(evutil_socket_t fd, short what, void *arg)
 {
-	(void)fd;
+	struct gw_inbound	*w = arg;
+	char			 cmd[16];
+	ssize_t			 n, i;
+
 	(void)what;
-	event_base_loopbreak(arg);
+	n = recv(fd, cmd, sizeof(cmd), MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	for (i = 0; i < n; i++) {
+		if (cmd[i] == 'd') {
+			listeners_enable(w, 0);
+			w->draining = 1;
+		} else if (cmd[i] == 'a')
+			gw_inbound_abort(w);
+		else
+			break;
+	}
+	if (n <= 0 || i < n)
+		event_base_loopbreak(w->base);
+}
+
+/* Tell every worker 'cmd' (see stop_cb). */
+static void
+workers_tell(struct gw_inbound *in, char cmd)
+{
+	size_t	i;
+
+	for (i = 0; i < in->nwk; i++)
+		if (send(in->wk[i]->stop_fd[0], &cmd, 1, MSG_NOSIGNAL) != 1)
+			GW_LOG(LOG_WARNING, SUBSYS, 0, "worker %zu: cannot "
+			    "signal '%c': %s", i + 1, cmd, strerror(errno));
 }
 
 static void *
@@ -2109,12 +2141,15 @@ gw_inbound_new(struct event_base *base, const struct gw_inbound_conf *conf,
 	if ((r = inbound_create(base, conf, NULL, nw > 1, &in, errbuf,
 	    errlen)) != 0)
 		return r;
+	in->limlock = conf->limiter_lock;
 	if (nw <= 1) {
 		*out = in;
 		return 0;
 	}
 	pthread_mutex_init(&in->lock, NULL);
-	in->limlock = &in->lock;
+	in->owns_lock = 1;
+	if (in->limlock == NULL)
+		in->limlock = &in->lock;
 	for (i = 1; i < nw; i++) {
 		r = GW_INB_ERR_NOMEM;
 		snprintf(errbuf, errlen, "cannot start worker %u", i);
@@ -2125,12 +2160,14 @@ gw_inbound_new(struct event_base *base, const struct gw_inbound_conf *conf,
 			event_base_free(wb);
 			goto fail;
 		}
-		w->limlock = &in->lock;
+		w->limlock = in->limlock;
 		w->next_id = (uint64_t)i << 56;
 		r = GW_INB_ERR_NOMEM;
 		if (evutil_socketpair(AF_UNIX, SOCK_STREAM, 0, w->stop_fd) != 0 ||
-		    (w->stop_ev = event_new(wb, w->stop_fd[1], EV_READ,
-		    stop_cb, wb)) == NULL || event_add(w->stop_ev, NULL) != 0 ||
+		    evutil_make_socket_nonblocking(w->stop_fd[1]) != 0 ||
+		    (w->stop_ev = event_new(wb, w->stop_fd[1], EV_READ |
+		    EV_PERSIST, stop_cb, w)) == NULL ||
+		    event_add(w->stop_ev, NULL) != 0 ||
 		    pthread_create(&in->thr[in->nwk], NULL, worker_main, w)) {
 			worker_free(w, 0, 0);
 			goto fail;
@@ -2175,11 +2212,10 @@ gw_inbound_get_stats(const struct gw_inbound *in, struct gw_inbound_stats *st)
 void
 gw_inbound_drain(struct gw_inbound *in)
 {
-	/* Workers share the listening sockets; disabling their listeners
-	 * from this thread would race their loops, so a worker keeps
-	 * accepting until gw_inbound_free() stops it. */
+	/* Each worker stops its own listeners in its own loop. */
 	listeners_enable(in, 0);
 	in->draining = 1;
+	workers_tell(in, 'd');
 }
 
 void
@@ -2196,6 +2232,7 @@ gw_inbound_abort(struct gw_inbound *in)
 		respond(c, 503, "M_UNKNOWN", "the server is restarting; "
 		    "retry later", -1, 1, "stopping");
 	}
+	workers_tell(in, 'a');		/* a worker's own: a no-op */
 }
 
 int
@@ -2280,7 +2317,7 @@ gw_inbound_free(struct gw_inbound *in)
 		evutil_closesocket(in->stop_fd[0]);
 		evutil_closesocket(in->stop_fd[1]);
 	}
-	if (in->limlock == &in->lock)
+	if (in->owns_lock)
 		pthread_mutex_destroy(&in->lock);
 	if (in->scratch != NULL)
 		evbuffer_free(in->scratch);

@@ -20,6 +20,7 @@
 #ifndef GW_GATEWAYD_GW_INBOUND_H
 #define GW_GATEWAYD_GW_INBOUND_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -83,6 +84,10 @@ struct gw_inbound_conf {
 	 * allowed; NULL limiter: no per-origin limits. */
 	const struct pol_rules	*rules;
 	struct pol_limiter	*limiter;
+	/* Held around every limiter call when the limiter is shared with
+	 * other threads or areas (gw_policy_limiter_lock()); NULL: the
+	 * gateway's own lock when it has workers, else none. */
+	pthread_mutex_t		*limiter_lock;
 };
 
 /* Fill 'conf' with defaults (tls on, limits from gw_inbound_limits.h). */
@@ -112,12 +117,13 @@ void	gw_inbound_get_stats(const struct gw_inbound *in,
 uint16_t gw_inbound_port(const struct gw_inbound *in, size_t i);
 
 /* Stop accepting for good (SIGTERM); connections in progress go on.
- * Worker threads keep accepting until gw_inbound_free(). */
+ * Worker threads are told and stop in their own loops (asynchronously). */
 void	gw_inbound_drain(struct gw_inbound *in);
 
 /* Answer every accepted request that has no answer yet with 503 M_UNKNOWN
  * and close its connection (the end of a drain: nothing accepted is
  * dropped without an answer). Answers already streaming are left alone.
+ * Workers do the same for theirs, asynchronously.
  * Main loop only; worker threads are not reached. */
 void	gw_inbound_abort(struct gw_inbound *in);
 

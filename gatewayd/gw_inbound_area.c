@@ -103,7 +103,8 @@ inbound_start(struct gw_daemon_ctx *ctx, void **state)
 	c.max_body = cfg->max_body;
 	c.upstream_timeout_ms = cfg->upstream_timeout_ms;
 	c.upstream_max_conns = cfg->upstream_connections;
-	c.workers = 1;		/* the limiter is shared with outbound */
+	c.workers = cfg->workers;	/* unix listeners force 1 */
+	c.limiter_lock = gw_policy_limiter_lock(ctx->policy);
 	c.rules = gw_policy_rules(ctx->policy);
 	c.limiter = gw_policy_limiter(ctx->policy);
 	if ((r = gw_inbound_new(ctx->base, &c, &a->in, err, sizeof(err)))

@@ -151,7 +151,8 @@ journal_send(int prio, const char *subsys, uint64_t conn_id,
     const struct gw_log_fields *f, const char *file, int line,
     const char *func, const char *msg)
 {
-	static char	slots[13][GW_LOG_MAX_MSG + 32];	/* one thread */
+	/* per thread: inbound workers log too */
+	static _Thread_local char slots[13][GW_LOG_MAX_MSG + 32];
 	struct iovec	iov[13];
 	char		num[32], cid[32], ln[16];
 	int		n = 0;

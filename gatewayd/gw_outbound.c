@@ -1677,6 +1677,7 @@ gw_outbound_new(struct event_base *base, const struct gw_outbound_conf *conf,
 	rc.dest_max = conf->dest_max;
 	rc.rules = conf->rules;
 	rc.limiter = conf->limiter;
+	rc.limiter_lock = conf->limiter_lock;
 	if ((r = ob_router_new(&rc, &ob->router, errbuf, errlen)) != 0)
 		goto out;
 	if (conf->clearnet == GW_OB_CLEARNET_DIRECT) {

@@ -10,6 +10,7 @@
 #ifndef GW_GATEWAYD_GW_OUTBOUND_H
 #define GW_GATEWAYD_GW_OUTBOUND_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,6 +56,9 @@ struct gw_outbound_conf {
 	 * here from dest_rate/dest_burst/dest_max (0 = policy defaults). */
 	const struct pol_rules	*rules;
 	struct pol_limiter	*limiter;
+	/* Held around every call on 'limiter' when it is shared with other
+	 * threads (gw_policy_limiter_lock()); NULL: not shared. */
+	pthread_mutex_t		*limiter_lock;
 };
 
 /* Why a tunnel was refused or failed; each has a counter. */

@@ -85,6 +85,7 @@ outbound_start(struct gw_daemon_ctx *ctx, void **state)
 		c.resolver = gw_addr_fmt(&cfg->resolver, rs, sizeof(rs));
 	c.rules = gw_policy_rules(ctx->policy);
 	c.limiter = gw_policy_limiter(ctx->policy);
+	c.limiter_lock = gw_policy_limiter_lock(ctx->policy);
 	if ((r = gw_outbound_new(ctx->base, &c, &a->ob, err, sizeof(err)))
 	    != 0) {
 		GW_LOGF(LOG_ERR, SUBSYS, 0, &f, "cannot start: %s (%s)", err,

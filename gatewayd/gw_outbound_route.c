@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +20,15 @@ struct ob_router {
 	int			 allow_private;
 	const struct pol_rules	*rules;
 	struct pol_limiter	*lim;
+	pthread_mutex_t		*limlock;	/* NULL: not shared */
 	struct pol_rules	*own_rules;
 	struct pol_limiter	*own_lim;
 };
+
+#define LIM_LOCK(r)	do { if ((r)->limlock != NULL)			\
+			    pthread_mutex_lock((r)->limlock); } while (0)
+#define LIM_UNLOCK(r)	do { if ((r)->limlock != NULL)			\
+			    pthread_mutex_unlock((r)->limlock); } while (0)
 
 int
 ob_route_is_onion_name(const char *host)
@@ -53,6 +60,7 @@ ob_router_new(const struct ob_router_conf *conf, struct ob_router **out,
 	r->allow_private = conf->allow_private;
 	r->rules = conf->rules;
 	r->lim = conf->limiter;
+	r->limlock = conf->limiter != NULL ? conf->limiter_lock : NULL;
 	if (r->rules == NULL) {
 		memset(&s, 0, sizeof(s));
 		s.allow_onion_peers = conf->allow_onion;
@@ -169,6 +177,9 @@ ob_router_decide(struct ob_router *r, const char *host, uint16_t port,
 	    (unsigned)port);
 	if (n < 0 || (size_t)n >= sizeof(rt->iso_name))
 		return GW_OB_R_BAD_DEST;
+	if ((ref->key = malloc(p.key_len + 1)) == NULL)
+		return GW_OB_R_INTERNAL;
+	LIM_LOCK(r);
 	switch (pol_limit_check(r->lim, p.key, p.key_len, POL_DIR_OUTBOUND,
 	    v.rate, now_ms, &lr)) {
 	case POL_LIMIT_PASS:
@@ -177,17 +188,20 @@ ob_router_decide(struct ob_router *r, const char *host, uint16_t port,
 		rt->delay_ms = lr.delay_ms;
 		break;
 	default:
+		LIM_UNLOCK(r);
+		free(ref->key);
+		ref->key = NULL;
 		return lr.why == POL_WHY_CONCURRENCY ? GW_OB_R_CONCURRENCY :
 		    GW_OB_R_RATE;
 	}
 	if (pol_conc_acquire(r->lim, p.key, p.key_len, POL_DIR_OUTBOUND,
-	    v.rate, now_ms, &lr) != POL_LIMIT_PASS)
+	    v.rate, now_ms, &lr) != POL_LIMIT_PASS) {
+		LIM_UNLOCK(r);
+		free(ref->key);
+		ref->key = NULL;
 		return GW_OB_R_CONCURRENCY;
-	if ((ref->key = malloc(p.key_len + 1)) == NULL) {
-		(void)pol_conc_release(r->lim, p.key, p.key_len,
-		    POL_DIR_OUTBOUND, now_ms);
-		return GW_OB_R_INTERNAL;
 	}
+	LIM_UNLOCK(r);
 	memcpy(ref->key, p.key, p.key_len + 1);
 	ref->len = p.key_len;
 	return GW_OB_R_OK;
@@ -215,8 +229,10 @@ ob_router_release(struct ob_router *r, struct ob_dest_ref *ref,
 {
 	if (r == NULL || ref == NULL || ref->key == NULL)
 		return;
+	LIM_LOCK(r);
 	(void)pol_conc_release(r->lim, ref->key, ref->len, POL_DIR_OUTBOUND,
 	    now_ms);
+	LIM_UNLOCK(r);
 	free(ref->key);
 	ref->key = NULL;
 	ref->len = 0;

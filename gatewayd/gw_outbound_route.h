@@ -7,6 +7,7 @@
 #ifndef GW_GATEWAYD_GW_OUTBOUND_ROUTE_H
 #define GW_GATEWAYD_GW_OUTBOUND_ROUTE_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,7 @@ struct ob_router_conf {
 	unsigned		 dest_rate, dest_burst, dest_max;
 	const struct pol_rules	*rules;		/* borrowed; NULL = own */
 	struct pol_limiter	*limiter;	/* borrowed; NULL = own */
+	pthread_mutex_t		*limiter_lock;	/* NULL: not shared */
 };
 
 /* A concurrency slot held for a destination; release exactly once. */

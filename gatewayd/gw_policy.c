@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@ struct gw_policy {
 	struct pol_rules	**old;		/* earlier reloads' */
 	size_t			 nold;
 	struct pol_limiter	*lim;
+	pthread_mutex_t		 lock;		/* the limiter's: inbound
+						 * workers, outbound, admin */
 	struct gw_rate		 admission;	/* what the limiter was made
 						 * with (restart to change) */
 };
@@ -112,6 +115,7 @@ gw_policy_new(const struct gw_config *cfg, struct gw_policy **out,
 		snprintf(errbuf, errlen, "out of memory");
 		return GW_POLICY_ERR_NOMEM;
 	}
+	pthread_mutex_init(&p->lock, NULL);
 	if ((e = rules_build(cfg, &p->rules, errbuf, errlen)) != 0)
 		goto fail;
 	pol_limiter_cfg_default(&lc);
@@ -168,6 +172,12 @@ gw_policy_limiter(const struct gw_policy *p)
 	return p->lim;
 }
 
+pthread_mutex_t *
+gw_policy_limiter_lock(struct gw_policy *p)
+{
+	return &p->lock;
+}
+
 void
 gw_policy_free(struct gw_policy *p)
 {
@@ -180,6 +190,7 @@ gw_policy_free(struct gw_policy *p)
 	free(p->old);
 	pol_rules_free(p->rules);
 	pol_limiter_free(p->lim);
+	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
 

@@ -4,7 +4,8 @@
  * limiter that inbound and outbound share (directions are separate keys).
  * Owns: the current rules, the rules of earlier reloads (kept until exit,
  * so a pointer an area read before a reload never dangles), the limiter.
- * Never: does I/O; is touched from a thread other than the event loop's.
+ * Never: does I/O. Rules are read from any thread (never changed once
+ * built); the limiter only under gw_policy_limiter_lock().
  *
  * The configured default rates are carried in the rules as a last "*"
  * override, not only in the limiter, so a reload changes them for every
@@ -15,6 +16,7 @@
 #ifndef GW_GATEWAYD_GW_POLICY_H
 #define GW_GATEWAYD_GW_POLICY_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 struct gw_config;
@@ -46,6 +48,12 @@ int		 gw_policy_reconfigure(struct gw_policy *p,
 /* The current rules (valid until gw_policy_free()) and the limiter. */
 const struct pol_rules *gw_policy_rules(const struct gw_policy *p);
 struct pol_limiter *gw_policy_limiter(const struct gw_policy *p);
+
+/* The limiter's lock: policy/ is not thread-safe, and the inbound workers
+ * (threads) share the limiter with the outbound and admin areas (the main
+ * loop). Everyone holds it around each pol_limit_* / pol_conc_* /
+ * pol_limiter_* call, briefly (no I/O under it). */
+pthread_mutex_t	*gw_policy_limiter_lock(struct gw_policy *p);
 
 /* Convert a config rate to policy/'s shape (the delay region as large as
  * the bucket, at most 10 s of delay; "none" becomes the largest rate
