@@ -186,6 +186,12 @@ struct gw_inbound {
 	size_t			 nwk;
 	evutil_socket_t		 stop_fd[2];	/* worker: wake and stop */
 	struct event		*stop_ev;
+	/* worker: its counters as of the last publish (every
+	 * GW_INB_STATS_PUBLISH_MS), read by the first instance's thread */
+	pthread_mutex_t		 st_lock;
+	int			 has_st_lock;
+	struct gw_inbound_stats	 st_pub;
+	struct event		*pub_ev;
 };
 
 #define LIM_LOCK(in)	do { if ((in)->limlock != NULL)			\
@@ -2083,6 +2089,20 @@ stop_cb(evutil_socket_t fd, short what, void *arg)
 		event_base_loopbreak(w->base);
 }
 
+/* A worker copies its counters where the first instance's thread may
+ * read them (metrics, the drain's idle check). */
+static void
+stats_publish_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw_inbound	*w = arg;
+
+	(void)fd;
+	(void)what;
+	pthread_mutex_lock(&w->st_lock);
+	w->st_pub = w->st;
+	pthread_mutex_unlock(&w->st_lock);
+}
+
 /* Tell every worker 'cmd' (see stop_cb). */
 static void
 workers_tell(struct gw_inbound *in, char cmd)
@@ -2161,6 +2181,18 @@ gw_inbound_new(struct event_base *base, const struct gw_inbound_conf *conf,
 			goto fail;
 		}
 		w->limlock = in->limlock;
+		pthread_mutex_init(&w->st_lock, NULL);
+		w->has_st_lock = 1;
+		{
+			struct timeval ptv = ms_tv(GW_INB_STATS_PUBLISH_MS);
+
+			if ((w->pub_ev = event_new(wb, -1, EV_PERSIST,
+			    stats_publish_cb, w)) == NULL ||
+			    event_add(w->pub_ev, &ptv) != 0) {
+				worker_free(w, 0, 0);
+				goto fail;
+			}
+		}
 		w->next_id = (uint64_t)i << 56;
 		r = GW_INB_ERR_NOMEM;
 		if (evutil_socketpair(AF_UNIX, SOCK_STREAM, 0, w->stop_fd) != 0 ||
@@ -2188,8 +2220,12 @@ gw_inbound_get_stats(const struct gw_inbound *in, struct gw_inbound_stats *st)
 	size_t	i;
 
 	*st = in->st;
-	for (i = 0; i < in->nwk; i++) {		/* racy reads: counters only */
-		const struct gw_inbound_stats *w = &in->wk[i]->st;
+	for (i = 0; i < in->nwk; i++) {
+		struct gw_inbound_stats	 ws, *w = &ws;
+
+		pthread_mutex_lock(&in->wk[i]->st_lock);
+		ws = in->wk[i]->st_pub;
+		pthread_mutex_unlock(&in->wk[i]->st_lock);
 
 		st->accepted += w->accepted;
 		st->requests += w->requests;
@@ -2313,6 +2349,10 @@ gw_inbound_free(struct gw_inbound *in)
 		gw_tls_free(in->tls);
 	if (in->stop_ev != NULL)
 		event_free(in->stop_ev);
+	if (in->pub_ev != NULL)
+		event_free(in->pub_ev);
+	if (in->has_st_lock)
+		pthread_mutex_destroy(&in->st_lock);
 	if (in->stop_fd[0] >= 0) {
 		evutil_closesocket(in->stop_fd[0]);
 		evutil_closesocket(in->stop_fd[1]);

@@ -45,6 +45,10 @@
 #define GW_INB_LINGER_MS		2000
 #define GW_INB_LINGER_BYTES		(1024 * 1024)
 
+/* How often a worker thread publishes its counters for /metrics and the
+ * drain's idle check (they lag by at most this). */
+#define GW_INB_STATS_PUBLISH_MS		200
+
 /* Counts. */
 #define GW_INB_MAX_CONNS		16384	/* accept paused beyond */
 #define GW_INB_MAX_HELD			1024	/* requests delayed by the limiter */

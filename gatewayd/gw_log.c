@@ -40,7 +40,8 @@ gw_log_init(enum gw_log_target target, int max_prio)
 void
 gw_log_set_level(int max_prio)
 {
-	log_max_prio = max_prio;
+	/* a reload sets it while inbound workers read it */
+	__atomic_store_n(&log_max_prio, max_prio, __ATOMIC_RELAXED);
 }
 
 enum gw_log_target
@@ -52,7 +53,7 @@ gw_log_target(void)
 int
 gw_log_level(void)
 {
-	return log_max_prio;
+	return __atomic_load_n(&log_max_prio, __ATOMIC_RELAXED);
 }
 
 enum gw_log_target
@@ -201,7 +202,7 @@ gw_log_impl(int prio, const char *subsys, uint64_t conn_id,
 	va_list	ap;
 	int	o;
 
-	if (prio > log_max_prio)
+	if (prio > __atomic_load_n(&log_max_prio, __ATOMIC_RELAXED))
 		return;
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);	/* truncation is ok */
